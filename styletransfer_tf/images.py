@@ -1,0 +1,191 @@
+"""Loading, resizing, VGG preprocessing and saving of images.
+
+Arrays in this module are RGB, channels last, float32 on the 0-255 scale unless a
+function says otherwise: one image is (H, W, 3), a batch is (B, H, W, 3).
+
+VGG19 was trained on BGR images with the ImageNet mean subtracted (the "caffe"
+mode of ``keras.applications.vgg19.preprocess_input``); :func:`preprocess` does
+exactly that and :func:`deprocess` is its exact inverse.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import StyleTransferError
+
+#: ImageNet channel means in BGR order, as used by keras.applications.vgg19.
+IMAGENET_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
+
+#: Largest longest side we accept. VGG19 memory grows with H*W; at 4096 px one
+#: forward/backward pass already needs tens of GB.
+MAX_SIZE = 4096
+
+SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+
+
+def check_size(size, name="size"):
+    """Return ``size`` as an int in [1, MAX_SIZE] or raise StyleTransferError."""
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+        raise StyleTransferError(f"{name} must be a whole number of pixels, got {size!r}")
+    if not 1 <= size <= MAX_SIZE:
+        raise StyleTransferError(f"{name} must be between 1 and {MAX_SIZE} pixels, got {size}")
+    return int(size)
+
+
+def open_image(path):
+    """Open an image file with Pillow and decode it fully.
+
+    Returns a ``PIL.Image`` with EXIF orientation applied. Raises
+    StyleTransferError with one line for a missing file, a directory, a file that is
+    not an image, or a truncated/corrupt image.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise StyleTransferError(f"no such file: {path}")
+    if path.is_dir():
+        raise StyleTransferError(f"{path} is a directory, not an image file")
+    try:
+        with Image.open(path) as img:
+            img.load()  # decode now so that truncated files fail here
+            return ImageOps.exif_transpose(img)
+    except UnidentifiedImageError:
+        raise StyleTransferError(f"{path} is not an image Pillow can read") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise StyleTransferError(f"{path} is truncated or corrupt ({exc})") from None
+
+
+def to_rgb_array(img):
+    """Convert a PIL image of any mode to a float32 RGB array (H, W, 3) in 0-255.
+
+    16-bit and 32-bit integer images are scaled down to 8 bits (not clipped);
+    transparent images (RGBA, LA, palette with transparency) are composited on white;
+    CMYK, grayscale and palette images are converted to RGB.
+    """
+    if img.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        values = np.asarray(img, dtype=np.float64)
+        scale = 65535.0 if img.mode != "I" or values.max() > 255 else 255.0
+        gray = np.clip(values / scale * 255.0, 0, 255)
+        return np.repeat(gray[..., None], 3, axis=-1).astype(np.float32)
+    if img.mode == "F":
+        values = np.asarray(img, dtype=np.float64)
+        top = max(values.max(), 1.0)
+        gray = np.clip(values / top * 255.0, 0, 255)
+        return np.repeat(gray[..., None], 3, axis=-1).astype(np.float32)
+    if img.mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = img.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, rgba)
+    return np.asarray(img.convert("RGB"), dtype=np.float32)
+
+
+def resize(image, size=None, shape=None):
+    """Resize an RGB array (H, W, 3) with Lanczos filtering.
+
+    Args:
+        image: float or uint8 array (H, W, 3), 0-255.
+        size: new longest side in pixels; the aspect ratio is kept.
+        shape: exact (height, width) instead of ``size``.
+
+    Returns:
+        float32 array (H', W', 3) in 0-255.
+    """
+    height, width = image.shape[:2]
+    if shape is None:
+        if size is None:
+            return np.asarray(image, dtype=np.float32)
+        size = check_size(size)
+        scale = size / max(height, width)
+        shape = (max(1, round(height * scale)), max(1, round(width * scale)))
+    if tuple(shape) == (height, width):
+        return np.asarray(image, dtype=np.float32)
+    pil = Image.fromarray(np.clip(np.rint(image), 0, 255).astype(np.uint8))
+    pil = pil.resize((int(shape[1]), int(shape[0])), Image.LANCZOS)
+    return np.asarray(pil, dtype=np.float32)
+
+
+def load_image(path, size=None, shape=None):
+    """Load an image file as a float32 RGB array (H, W, 3) in 0-255.
+
+    Any format Pillow reads (JPEG, PNG, WebP, BMP, TIFF...) works; EXIF rotation is
+    applied and odd modes are converted (see :func:`to_rgb_array`).
+
+    Args:
+        path: image file.
+        size: if given, resize so that the longest side is ``size`` pixels.
+        shape: if given, resize to exactly (height, width).
+    """
+    if size is not None:
+        check_size(size)
+    return resize(to_rgb_array(open_image(path)), size=size, shape=shape)
+
+
+def preprocess(rgb):
+    """RGB 0-255 -> VGG input: BGR with the ImageNet mean subtracted, 0-255 scale.
+
+    Identical to ``keras.applications.vgg19.preprocess_input`` (caffe mode). Works on
+    NumPy arrays and TensorFlow tensors of shape (..., H, W, 3).
+    """
+    return rgb[..., ::-1] - IMAGENET_MEAN_BGR
+
+
+def deprocess(x):
+    """Exact inverse of :func:`preprocess`: VGG input -> float RGB 0-255 (not clipped)."""
+    return (x + IMAGENET_MEAN_BGR)[..., ::-1]
+
+
+def to_uint8(rgb):
+    """Round and clip a float RGB array in 0-255 to uint8 (same shape)."""
+    return np.clip(np.rint(np.asarray(rgb, dtype=np.float32)), 0, 255).astype(np.uint8)
+
+
+def check_output_path(path, overwrite=False, inputs=()):
+    """Check that an image can be written to ``path`` without harming the user's files.
+
+    Raises StyleTransferError if the suffix is not .png/.jpg/.jpeg, if ``path`` is one of
+    ``inputs``, if it exists and ``overwrite`` is false, or if its folder is missing or
+    not writable. Returns the Path.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in SAVE_FORMATS:
+        raise StyleTransferError(
+            f"cannot save {path}: use a .png, .jpg or .jpeg file name")
+    for other in inputs:
+        if Path(other).exists() and path.exists() and path.resolve() == Path(other).resolve():
+            raise StyleTransferError(f"output {path} is also an input; choose another name")
+    if path.is_dir():
+        raise StyleTransferError(f"output {path} is a directory; give a file name")
+    if path.exists() and not overwrite:
+        raise StyleTransferError(
+            f"output {path} already exists; choose another name or pass --overwrite")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise StyleTransferError(f"output folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise StyleTransferError(f"output folder {folder} is not writable")
+    return path
+
+
+def save_image(path, rgb, overwrite=False):
+    """Save an RGB image (H, W, 3) (float 0-255 or uint8) as PNG or JPEG.
+
+    The format follows the suffix. The file is written to a temporary name and moved
+    into place, so an existing file is never left half-written; an existing file is
+    only replaced when ``overwrite`` is true.
+    """
+    path = check_output_path(path, overwrite=overwrite)
+    pil = Image.fromarray(to_uint8(rgb))
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pil.save(handle, format=SAVE_FORMATS[path.suffix.lower()], quality=95)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path

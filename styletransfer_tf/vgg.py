@@ -1,0 +1,197 @@
+"""VGG19 feature extraction for style transfer.
+
+Built on ``keras.applications.vgg19.VGG19(include_top=False)``. Layers can be named as
+in the paper (``conv1_1``, ``conv4_2``, ``pool3``) or as in Keras (``block1_conv1``,
+``block4_conv2``, ``block3_pool``). The extractor stops at the deepest requested layer,
+so no work is done past it, and its weights are frozen.
+
+Weights, in the order they are looked for (see :func:`resolve_weights`):
+``weights=PATH`` (an .h5 file), else the environment variable
+``STYLETRANSFER_VGG19_WEIGHTS``, else the Keras download/cache of the ImageNet weights.
+"""
+
+import functools
+import os
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from .errors import StyleTransferError
+
+WEIGHTS_ENV = "STYLETRANSFER_VGG19_WEIGHTS"
+KERAS_WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
+KERAS_WEIGHTS_URL = ("https://storage.googleapis.com/tensorflow/keras-applications/vgg19/"
+                     + KERAS_WEIGHTS_FILE)
+KERAS_WEIGHTS_MD5 = "253f8cb515780f3b799900260a226db6"
+
+#: Convolutions per block in VGG19.
+BLOCK_CONVS = (2, 2, 4, 4, 4)
+
+#: Keras layer names in network order (the input layer excluded).
+LAYER_ORDER = tuple(
+    name
+    for block, convs in enumerate(BLOCK_CONVS, start=1)
+    for name in [f"block{block}_conv{i}" for i in range(1, convs + 1)] + [f"block{block}_pool"]
+)
+
+#: Paper name -> Keras name, e.g. "conv4_2" -> "block4_conv2", "pool3" -> "block3_pool".
+PAPER_NAMES = {
+    **{f"conv{b}_{i}": f"block{b}_conv{i}"
+       for b, convs in enumerate(BLOCK_CONVS, start=1) for i in range(1, convs + 1)},
+    **{f"pool{b}": f"block{b}_pool" for b in range(1, 6)},
+}
+
+#: The paper's style layers (Fig. 2/3): conv1_1, conv2_1, conv3_1, conv4_1, conv5_1.
+STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
+#: The paper's content layer (Fig. 2/3): conv4_2.
+CONTENT_LAYERS = ("conv4_2",)
+
+POOLINGS = ("max", "avg")
+
+
+def keras_layer_name(name):
+    """Map a paper or Keras layer name to the Keras name; unknown names raise.
+
+    >>> keras_layer_name("conv4_2")
+    'block4_conv2'
+    """
+    if name in LAYER_ORDER:
+        return name
+    if name in PAPER_NAMES:
+        return PAPER_NAMES[name]
+    raise StyleTransferError(
+        f"unknown VGG19 layer {name!r}; valid names: {', '.join(PAPER_NAMES)} "
+        f"(or Keras names such as block1_conv1)")
+
+
+def layer_depth(name):
+    """Position of a layer in the network (0 = block1_conv1)."""
+    return LAYER_ORDER.index(keras_layer_name(name))
+
+
+def min_image_side(layers):
+    """Smallest image side (px) for which every layer in ``layers`` has at least 1x1 output.
+
+    Every pooling layer halves the size (rounding down), so a layer after p poolings needs
+    2**p pixels; ``pool5`` needs 32.
+    """
+    deepest = max(layer_depth(name) for name in layers)
+    pools = sum(1 for name in LAYER_ORDER[: deepest + 1] if name.endswith("pool"))
+    return 2 ** pools
+
+
+def check_image_fits(shape, layers, what="image"):
+    """Raise StyleTransferError if an image of ``shape`` (H, W, ...) is too small for ``layers``."""
+    need = min_image_side(layers)
+    height, width = shape[0], shape[1]
+    if min(height, width) < need:
+        raise StyleTransferError(
+            f"{what} is {width}x{height} px, too small for layer(s) {', '.join(layers)}: "
+            f"each side needs at least {need} px (use a larger --size)")
+
+
+def resolve_weights(weights="imagenet"):
+    """Turn the ``weights`` argument into something ``keras.applications.VGG19`` takes.
+
+    Args:
+        weights: ``None`` for random weights (tests only: the features then mean nothing);
+            a path to an .h5 weights file; or ``"imagenet"``, which uses the file named by
+            the environment variable ``STYLETRANSFER_VGG19_WEIGHTS`` if set, else the Keras
+            download (cached in ``~/.keras/models``).
+
+    Returns:
+        ``None`` or the path of an existing .h5 file, as a string.
+    """
+    if weights is None:
+        return None
+    if weights == "imagenet":
+        env_path = os.environ.get(WEIGHTS_ENV)
+        if env_path:
+            path = Path(env_path).expanduser()
+            if not path.is_file():
+                raise StyleTransferError(
+                    f"{WEIGHTS_ENV}={env_path} does not name an existing weights file")
+            return str(path)
+        return download_weights()
+    path = Path(weights).expanduser()
+    if not path.is_file():
+        raise StyleTransferError(f"weights file {weights} does not exist")
+    return str(path)
+
+
+def download_weights(url=KERAS_WEIGHTS_URL):
+    """Download (or find in the Keras cache) the VGG19 ImageNet weights; return the path."""
+    try:
+        return keras.utils.get_file(KERAS_WEIGHTS_FILE, url, cache_subdir="models",
+                                    file_hash=KERAS_WEIGHTS_MD5)
+    except Exception as exc:  # noqa: BLE001 - urllib, HTTP and hash errors all mean the same here
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StyleTransferError(
+            f"could not download the VGG19 weights from {url} ({reason}); "
+            f"get {KERAS_WEIGHTS_FILE} on a machine with internet and either put it in "
+            f"~/.keras/models/ or set {WEIGHTS_ENV}=/path/to/the.h5 (or pass --weights PATH)"
+        ) from None
+
+
+@functools.lru_cache(maxsize=4)
+def _load_vgg19(weights_path):
+    try:
+        model = keras.applications.VGG19(include_top=False, weights=weights_path,
+                                         input_shape=(None, None, 3))
+    except (OSError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StyleTransferError(
+            f"could not load VGG19 weights from {weights_path} ({reason})") from None
+    model.trainable = False
+    return model
+
+
+def load_vgg19(weights="imagenet"):
+    """The frozen Keras VGG19 without its classifier, cached per weights file.
+
+    See :func:`resolve_weights` for ``weights``. With ``weights=None`` the network has
+    random weights (fixed for the process after the first call): use only in tests.
+    """
+    return _load_vgg19(resolve_weights(weights))
+
+
+def feature_extractor(layers, weights="imagenet", pooling="max"):
+    """A Keras model from a preprocessed batch to the features of ``layers``.
+
+    Args:
+        layers: layer names (paper or Keras style), any order, duplicates allowed.
+        weights: see :func:`resolve_weights`; ``None`` = random weights, for tests only.
+        pooling: ``"max"`` (as trained, the Keras default) or ``"avg"`` (the paper
+            replaced max pooling by average pooling, Sec. 2).
+
+    Returns:
+        ``keras.Model`` taking (B, H, W, 3) images in VGG input space (see
+        ``images.preprocess``) and returning a list of (B, H_l, W_l, C_l) feature maps in
+        the order of ``layers``. The graph ends at the deepest requested layer.
+    """
+    if pooling not in POOLINGS:
+        raise StyleTransferError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+    if not layers:
+        raise StyleTransferError("no layers requested")
+    names = [keras_layer_name(name) for name in layers]
+    deepest = max(LAYER_ORDER.index(name) for name in names)
+    base = load_vgg19(weights)
+    inputs = keras.Input(shape=(None, None, 3), name="vgg_input")
+    x, outputs = inputs, {}
+    for name in LAYER_ORDER[: deepest + 1]:
+        layer = base.get_layer(name)
+        if name.endswith("pool") and pooling == "avg":
+            layer = keras.layers.AveragePooling2D(2, strides=2, name=name)
+        x = layer(x)
+        outputs[name] = x
+    model = keras.Model(inputs, [outputs[name] for name in names],
+                        name=f"vgg19_{pooling}_to_{LAYER_ORDER[deepest]}")
+    model.trainable = False
+    return model
+
+
+def extract(extractor, images):
+    """Run ``extractor`` on a (B, H, W, 3) preprocessed batch; always return a list."""
+    feats = extractor(tf.convert_to_tensor(images, dtype=tf.float32), training=False)
+    return list(feats) if isinstance(feats, (list, tuple)) else [feats]
