@@ -13,6 +13,7 @@ import keras
 import numpy as np
 import scipy.optimize
 import tensorflow as tf
+from tqdm.auto import tqdm
 
 from . import images as imgs
 from . import losses
@@ -135,12 +136,14 @@ def record(history, step, start, parts):
 
 
 def _progbar(steps, verbose):
-    return keras.utils.Progbar(steps, verbose=1 if verbose else 0,
-                               stateful_metrics=list(PARTS), unit_name="step")
+    return tqdm(total=steps, disable=not verbose, unit="step", dynamic_ncols=True)
 
 
 def _progress(bar, step, parts):
-    bar.update(step, [(p, float(np.sum(np.asarray(parts[p])))) for p in PARTS])
+    """Move the bar to ``step`` and show the losses (summed over the batch)."""
+    bar.set_postfix_str(" ".join(f"{p}={float(np.sum(np.asarray(parts[p]))):.3g}"
+                                 for p in PARTS), refresh=False)
+    bar.update(step - bar.n)
 
 
 def _snapshot(history, step, x):
@@ -214,8 +217,10 @@ def run_adam(objective, init, steps, snapshot_every=None, verbose=True, **adam):
         finite, parts = step()
         record(history, i, start, parts)
         if not bool(finite):
+            bar.close()
             raise _non_finite(history, i, last_finite, "adam")
         _progress(bar, i + 1, parts)
+    bar.close()
     _, parts = objective(x)
     record(history, steps, start, parts)
     if not np.all(np.isfinite(history["total"][-1])):
@@ -280,8 +285,10 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True):
             fun, last["x"], jac=True, method="L-BFGS-B", bounds=bounds, callback=callback,
             options={"maxiter": steps, "maxfun": 2 * steps + 20, "ftol": 1e-12, "gtol": 0.0})
     except _StopLBFGS:
+        bar.close()
         record(history, len(history["step"]), start, last["parts"])
         raise _non_finite(history, history["step"][-1], last["finite_x"], "lbfgs") from None
+    bar.close()
     history["message"] = str(result.message)
     return last["finite_x"], history
 

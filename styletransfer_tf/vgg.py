@@ -126,7 +126,7 @@ def download_weights(url=KERAS_WEIGHTS_URL):
         return keras.utils.get_file(KERAS_WEIGHTS_FILE, url, cache_subdir="models",
                                     file_hash=KERAS_WEIGHTS_MD5)
     except Exception as exc:  # noqa: BLE001 - urllib, HTTP and hash errors all mean the same here
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0].split(" -- ")[-1]
         raise StyleTransferError(
             f"could not download the VGG19 weights from {url} ({reason}); "
             f"get {KERAS_WEIGHTS_FILE} on a machine with internet and either put it in "

@@ -1,0 +1,230 @@
+"""Command line: ``python -m styletransfer_tf transfer|download-images|layers ...``.
+
+Exit codes: 0 success; 2 bad input or options (one line on stderr, nothing written);
+3 the loss became NaN/Inf (the last finite image is saved); 130 interrupted.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import images as imgs
+from . import optimize, paper_images, vgg
+from .errors import NonFiniteLossError, StyleTransferError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line and exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _layer_list(text):
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected comma-separated layer names")
+    return names
+
+
+def _float_list(text):
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
+
+
+def _style_size(text):
+    if text in ("content", "original"):
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected 'content', 'original' or a number of pixels")
+
+
+def add_transfer_arguments(parser):
+    """Arguments of ``transfer``."""
+    a = parser.add_argument
+    a("content", help="content image (any format Pillow reads)")
+    a("style", help="style image")
+    a("-o", "--output", required=True, help="result image, .png or .jpg; the loss history "
+      "goes next to it as OUTPUT.json")
+    a("--size", type=int, default=256, help="longest side of the result in px (default 256; "
+      "the paper used 512)")
+    a("--style-size", type=_style_size, default="content",
+      help="'content' (default, as in the paper: style resized to the content's size), "
+      "'original', or a longest side in px")
+    a("--steps", type=int, default=300, help="Adam steps or L-BFGS iterations (default 300)")
+    a("--optimizer", choices=optimize.OPTIMIZERS, default="adam",
+      help="adam (tf.GradientTape step, default) or lbfgs (the paper's)")
+    a("--alpha", type=float, default=1.0, help="content weight (default 1)")
+    weight = parser.add_mutually_exclusive_group()
+    weight.add_argument("--beta", type=float, default=None,
+                        help="style weight (default 10, i.e. alpha/beta = 0.1)")
+    weight.add_argument("--ratio", type=float, default=None,
+                        help="alpha/beta instead of --beta: beta = alpha / RATIO")
+    a("--tv-weight", type=float, default=0.0, help="total-variation weight (default 0)")
+    a("--content-layers", type=_layer_list, default=list(vgg.CONTENT_LAYERS),
+      help="comma-separated, paper or Keras names (default conv4_2)")
+    a("--style-layers", type=_layer_list, default=list(vgg.STYLE_LAYERS),
+      help="comma-separated (default conv1_1,conv2_1,conv3_1,conv4_1,conv5_1)")
+    a("--style-weights", type=_float_list, default=None,
+      help="comma-separated w_l, one per style layer (default 1/number of layers)")
+    a("--init", default="content",
+      help="content (default), style, noise (seeded white noise) or an image path")
+    a("--lr", type=float, default=optimize.ADAM_DEFAULTS["lr"],
+      help=f"Adam learning rate in pixel units (default {optimize.ADAM_DEFAULTS['lr']})")
+    a("--pooling", choices=vgg.POOLINGS, default="max",
+      help="max (Keras default) or avg (the paper's choice)")
+    a("--seed", type=int, default=0, help="seed for noise and TensorFlow (default 0)")
+    a("--weights", default="imagenet",
+      help=f"'imagenet' (${vgg.WEIGHTS_ENV} if set, else the Keras download) or a path "
+      "to vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5")
+    a("--save-every", type=int, default=None, metavar="K",
+      help="also save OUTPUT_stepNNNN.png every K steps")
+    a("--overwrite", action="store_true", help="replace existing output files (never inputs)")
+    a("--quiet", action="store_true", help="no progress bar")
+
+
+def build_parser():
+    parser = _Parser(prog="python -m styletransfer_tf",
+                     description="Neural style transfer (Gatys, Ecker & Bethge, CVPR 2016).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    add_transfer_arguments(sub.add_parser(
+        "transfer", help="render a content image in the style of another",
+        description="Render CONTENT in the style of STYLE and write OUTPUT plus OUTPUT.json."))
+    paper_images.add_arguments(sub.add_parser(
+        "download-images", help="fetch the paper's images (sha256-checked)",
+        description="Fetch the six images of the paper into a git-ignored folder."))
+    sub.add_parser("layers", help="list the VGG19 layer names")
+    return parser
+
+
+def planned_outputs(args):
+    """Every file ``transfer`` will write: the image, its .json history, snapshots."""
+    output = Path(args.output)
+    paths = [output, output.with_suffix(".json")]
+    if args.save_every:
+        paths += [snapshot_path(output, step) for step in range(0, args.steps + 1, args.save_every)]
+        if args.steps % args.save_every:
+            paths.append(snapshot_path(output, args.steps))
+    return paths
+
+
+def snapshot_path(output, step):
+    return output.with_name(f"{output.stem}_step{step:04d}{output.suffix}")
+
+
+def check_transfer_args(args):
+    """Validate everything cheap to check before any TensorFlow work; raise StyleTransferError."""
+    imgs.check_size(args.size, "--size")
+    if args.steps < 1:
+        raise StyleTransferError(f"--steps must be at least 1, got {args.steps}")
+    if args.save_every is not None and args.save_every < 1:
+        raise StyleTransferError(f"--save-every must be at least 1, got {args.save_every}")
+    if isinstance(args.style_size, int):
+        imgs.check_size(args.style_size, "--style-size")
+    for name in [*args.content_layers, *args.style_layers]:
+        vgg.keras_layer_name(name)
+    if args.style_weights is not None and len(args.style_weights) != len(args.style_layers):
+        raise StyleTransferError(
+            f"--style-weights has {len(args.style_weights)} values for "
+            f"{len(args.style_layers)} style layers")
+    if args.ratio is not None and not args.ratio > 0:
+        raise StyleTransferError(f"--ratio must be > 0, got {args.ratio}")
+    inputs = [args.content, args.style]
+    if args.init not in optimize.INITS:
+        inputs.append(args.init)
+    for path in inputs:
+        imgs.open_image(path)
+    output = Path(args.output)
+    if output.suffix.lower() not in imgs.SAVE_FORMATS:
+        raise StyleTransferError(f"cannot save {output}: use a .png, .jpg or .jpeg file name")
+    for path in planned_outputs(args):
+        imgs.check_output_path(path.with_suffix(output.suffix), args.overwrite, inputs)
+        if path.suffix == ".json" and path.exists() and not args.overwrite:
+            raise StyleTransferError(f"{path} already exists; choose another name or pass --overwrite")
+        if any(path.resolve() == Path(p).resolve() for p in inputs):
+            raise StyleTransferError(f"output {path} is also an input; choose another name")
+
+
+def write_json(path, data):
+    """Write JSON atomically (temporary file, then rename)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle, indent=1)
+    os.replace(tmp, path)
+
+
+def save_results(args, image, history, settings):
+    """Write the result image, its history JSON and the snapshots."""
+    output = Path(args.output)
+    imgs.save_image(output, image, overwrite=args.overwrite)
+    record = {"settings": settings,
+              **{k: v for k, v in history.items() if k not in ("snapshots", "batch")}}
+    write_json(output.with_suffix(".json"), record)
+    for step, snap in history.get("snapshots", []):
+        imgs.save_image(snapshot_path(output, step), snap, overwrite=args.overwrite)
+
+
+def transfer(args):
+    check_transfer_args(args)
+    beta = 10.0 if args.beta is None else args.beta
+    if args.ratio is not None:
+        beta = args.alpha / args.ratio
+    settings = {k: v for k, v in vars(args).items() if k not in ("command", "quiet", "overwrite")}
+    settings.update(beta=beta, adam=optimize.ADAM_DEFAULTS | {"lr": args.lr})
+    adam = {"lr": args.lr} if args.optimizer == "adam" else {}
+    start = time.perf_counter()
+    try:
+        image, history = optimize.stylize(
+            args.content, args.style, size=args.size,
+            style_size=None if args.style_size == "original" else args.style_size,
+            steps=args.steps, optimizer=args.optimizer, alpha=args.alpha, beta=beta,
+            tv_weight=args.tv_weight, content_layers=args.content_layers,
+            style_layers=args.style_layers, style_layer_weights=args.style_weights,
+            init=args.init, seed=args.seed, pooling=args.pooling,
+            weights=None if args.weights == "none" else args.weights,
+            snapshot_every=args.save_every, verbose=not args.quiet, **adam)
+    except NonFiniteLossError as exc:
+        history = optimize.squeeze_history(exc.history)
+        settings["stopped"] = str(exc)
+        save_results(args, exc.image[0], history, settings)
+        print(f"error: {exc}; saved to {args.output}", file=sys.stderr)
+        return 3
+    seconds = time.perf_counter() - start
+    save_results(args, image, history, settings | {"seconds": seconds})
+    print(f"wrote {args.output} ({image.shape[1]}x{image.shape[0]} px) and "
+          f"{Path(args.output).with_suffix('.json')} in {seconds:.1f} s; final losses: "
+          + ", ".join(f"{p} {history[p][-1]:.4g}" for p in optimize.PARTS))
+    return 0
+
+
+def list_layers():
+    for name in vgg.LAYER_ORDER:
+        paper = next(p for p, k in vgg.PAPER_NAMES.items() if k == name)
+        print(f"{paper:8s} {name}")
+    return 0
+
+
+def main(argv=None):
+    """Entry point; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "transfer":
+            return transfer(args)
+        if args.command == "download-images":
+            return paper_images.run(args)
+        return list_layers()
+    except StyleTransferError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
