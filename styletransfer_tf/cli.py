@@ -82,6 +82,13 @@ def add_transfer_arguments(parser):
     a("--pooling", choices=vgg.POOLINGS, default="max",
       help="max (Keras default) or avg (the paper's choice)")
     a("--seed", type=int, default=0, help="seed for noise and TensorFlow (default 0)")
+    a("--precision", choices=vgg.PRECISIONS, default=optimize.DEFAULT_PRECISION,
+      help="float32 (default) or mixed: VGG in bfloat16, Gram matrices and losses in "
+      "float32; faster on CPUs with bfloat16 instructions, slightly different result "
+      "(see benchmarks/README.md)")
+    a("--jit", action=argparse.BooleanOptionalAction, default=optimize.DEFAULT_JIT_COMPILE,
+      help="compile the optimisation step with XLA (default off: several times slower "
+      "on the CPU; may help on a GPU)")
     a("--weights", default="imagenet",
       help=f"'imagenet' (${vgg.WEIGHTS_ENV} if set, else the Keras download) or a path "
       "to vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5")
@@ -191,7 +198,8 @@ def transfer(args):
             style_layers=args.style_layers, style_layer_weights=args.style_weights,
             init=args.init, seed=args.seed, pooling=args.pooling,
             weights=None if args.weights == "none" else args.weights,
-            snapshot_every=args.save_every, verbose=not args.quiet, **adam)
+            snapshot_every=args.save_every, verbose=not args.quiet,
+            precision=args.precision, jit_compile=args.jit, **adam)
     except NonFiniteLossError as exc:
         history = optimize.squeeze_history(exc.history)
         settings["stopped"] = str(exc)

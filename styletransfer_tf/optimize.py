@@ -27,6 +27,16 @@ OPTIMIZERS = ("adam", "lbfgs")
 #: Adam settings for the 0-255 pixel scale (lr in pixel units per step).
 ADAM_DEFAULTS = {"lr": 4.0, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-1}
 
+#: Default numeric precision of the VGG network (see ``vgg.PRECISIONS``). float32: the
+#: bfloat16 "mixed" mode is opt-in because it changes the result slightly
+#: (benchmarks/README.md has the measured speed and loss differences).
+DEFAULT_PRECISION = "float32"
+
+#: Default for ``jit_compile`` (XLA) of the compiled step. Off: on the CPU, XLA's
+#: convolutions were several times slower than TensorFlow's oneDNN kernels
+#: (benchmarks/README.md), and off is the safe choice on a GPU too.
+DEFAULT_JIT_COMPILE = False
+
 #: Lowest and highest value of each BGR channel in VGG input space (pixels 0 and 255).
 PIXEL_LOW = -imgs.IMAGENET_MEAN_BGR
 PIXEL_HIGH = 255.0 - imgs.IMAGENET_MEAN_BGR
@@ -161,13 +171,14 @@ def _non_finite(history, step, x, optimizer):
 
 def adam_step_fn(objective, x, lr=ADAM_DEFAULTS["lr"], beta_1=ADAM_DEFAULTS["beta_1"],
                  beta_2=ADAM_DEFAULTS["beta_2"], epsilon=ADAM_DEFAULTS["epsilon"],
-                 jit_compile=False):
+                 jit_compile=DEFAULT_JIT_COMPILE):
     """A compiled Adam step on the image variable ``x`` (B, H, W, 3).
 
     Returns ``(step, last_finite)``: ``step()`` evaluates the loss at the current image
     and, only if every entry's loss is finite, copies the image into ``last_finite`` and
     takes one Adam step, then clips to the valid pixel range; it returns
-    ``(finite, parts)``. ``step`` is traced once per image shape.
+    ``(finite, parts)``. ``step`` is traced once per image shape. ``jit_compile=True``
+    compiles it with XLA.
     """
     optimizer = keras.optimizers.Adam(learning_rate=lr, beta_1=beta_1, beta_2=beta_2,
                                       epsilon=epsilon)
@@ -199,7 +210,8 @@ def run_adam(objective, init, steps, snapshot_every=None, verbose=True, **adam):
         steps: number of Adam steps (>= 1).
         snapshot_every: keep a uint8 RGB copy of the batch every k steps.
         verbose: show a Keras progress bar.
-        **adam: lr, beta_1, beta_2, epsilon, jit_compile for :func:`adam_step_fn`.
+        **adam: lr, beta_1, beta_2, epsilon, and ``jit_compile`` (XLA; default
+            :data:`DEFAULT_JIT_COMPILE`) for :func:`adam_step_fn`.
 
     Returns:
         ``(x, history)``: the final (B, H, W, 3) image in VGG input space and the loss
@@ -234,17 +246,24 @@ class _StopLBFGS(Exception):
     pass
 
 
-def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True):
+class _ReachedTarget(Exception):
+    pass
+
+
+def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
+              jit_compile=DEFAULT_JIT_COMPILE, target_loss=None):
     """Optimise the image with L-BFGS-B (scipy), the paper's optimiser, within pixel bounds.
 
     One step is one L-BFGS iteration (it may evaluate the loss more than once). Arguments
     and return value as in :func:`run_adam`; ``history["message"]`` holds scipy's reason
     for stopping. Use B = 1: the entries of a batch would share one line search.
+    ``jit_compile=True`` compiles the loss-and-gradient function with XLA. With
+    ``target_loss``, stop after the first iteration whose total loss is at or below it.
     """
     init = np.asarray(init, dtype=np.float32)
     x = tf.Variable(init)
 
-    @tf.function
+    @tf.function(jit_compile=jit_compile)
     def value_and_grad():
         with tf.GradientTape() as tape:
             total, parts = objective(x)
@@ -273,6 +292,8 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True):
         _progress(bar, i, last["parts"])
         if snapshot_every and i % snapshot_every == 0:
             _snapshot(history, i, last["finite_x"])
+        if target_loss is not None and np.sum(last["parts"]["total"]) <= target_loss:
+            raise _ReachedTarget
 
     bounds = scipy.optimize.Bounds(np.broadcast_to(PIXEL_LOW, init.shape).ravel(),
                                    np.broadcast_to(PIXEL_HIGH, init.shape).ravel())
@@ -288,6 +309,8 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True):
         bar.close()
         record(history, len(history["step"]), start, last["parts"])
         raise _non_finite(history, history["step"][-1], last["finite_x"], "lbfgs") from None
+    except _ReachedTarget:
+        result = scipy.optimize.OptimizeResult(message=f"reached target_loss {target_loss:g}")
     bar.close()
     history["message"] = str(result.message)
     return last["finite_x"], history
@@ -333,7 +356,8 @@ def style_image_for(style, content, style_size="content"):
 def stylize(content, style, *, size=256, style_size="content", steps=300, optimizer="adam",
             alpha=1.0, beta=10.0, tv_weight=0.0, content_layers=vgg.CONTENT_LAYERS,
             style_layers=vgg.STYLE_LAYERS, style_layer_weights=None, init="content", seed=0,
-            pooling="max", weights="imagenet", snapshot_every=None, verbose=True, **adam):
+            pooling="max", weights="imagenet", snapshot_every=None, verbose=True,
+            precision=DEFAULT_PRECISION, jit_compile=DEFAULT_JIT_COMPILE, **adam):
     """Neural style transfer of Gatys et al. (2016) for one content/style pair.
 
     Args:
@@ -358,7 +382,10 @@ def stylize(content, style, *, size=256, style_size="content", steps=300, optimi
         weights: "imagenet", a path to an .h5 file, or None (random; tests only).
         snapshot_every: keep a snapshot every k steps in ``history["snapshots"]``.
         verbose: show a progress bar.
-        **adam: lr, beta_1, beta_2, epsilon, jit_compile (Adam only).
+        precision: "float32" or "mixed" (VGG in bfloat16, Gram matrices, losses and the
+            image in float32); see ``vgg.PRECISIONS`` and benchmarks/README.md.
+        jit_compile: compile the step with XLA (default off: slower on the CPU).
+        **adam: lr, beta_1, beta_2, epsilon (Adam only).
 
     Returns:
         ``(image, history)``: the result as uint8 RGB (H, W, 3), and a dict with lists
@@ -374,6 +401,7 @@ def stylize(content, style, *, size=256, style_size="content", steps=300, optimi
         raise StyleTransferError(f"steps must be a whole number >= 1, got {steps!r}")
     if optimizer == "lbfgs" and adam:
         raise StyleTransferError(f"Adam options {sorted(adam)} do not apply to L-BFGS")
+    vgg.check_precision(precision)
     imgs.check_size(size)
     layers = list(dict.fromkeys(vgg.keras_layer_name(n) for n in [*content_layers, *style_layers]))
     content_layers = [vgg.keras_layer_name(n) for n in content_layers]
@@ -384,16 +412,19 @@ def stylize(content, style, *, size=256, style_size="content", steps=300, optimi
     vgg.check_image_fits(style_rgb.shape, style_layers, "the style image")
     start_rgb = initial_image(init, content_rgb, style_rgb, seed)
     keras.utils.set_random_seed(seed)
-    extractor = vgg.feature_extractor(layers, weights=weights, pooling=pooling)
+    extractor = vgg.feature_extractor(layers, weights=weights, pooling=pooling,
+                                      precision=precision)
     objective = make_objective(
         extractor, layers, content_layers, style_layers, imgs.preprocess(content_rgb)[None],
         [imgs.preprocess(style_rgb)], alpha, beta, tv_weight,
         style_layer_weights=style_layer_weights)
     init_x = imgs.preprocess(start_rgb)[None]
     if optimizer == "adam":
-        x, history = run_adam(objective, init_x, steps, snapshot_every, verbose, **adam)
+        x, history = run_adam(objective, init_x, steps, snapshot_every, verbose,
+                              jit_compile=jit_compile, **adam)
     else:
-        x, history = run_lbfgs(objective, init_x, steps, snapshot_every, verbose)
+        x, history = run_lbfgs(objective, init_x, steps, snapshot_every, verbose,
+                               jit_compile=jit_compile)
     return imgs.to_uint8(imgs.deprocess(x[0])), squeeze_history(history)
 
 

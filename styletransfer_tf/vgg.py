@@ -49,6 +49,11 @@ CONTENT_LAYERS = ("conv4_2",)
 
 POOLINGS = ("max", "avg")
 
+#: ``"float32"``: everything in float32. ``"mixed"``: the VGG convolutions, ReLUs and
+#: poolings run in bfloat16 (weights rounded to bfloat16 once), the image fed in and the
+#: features handed out are float32, so Gram matrices and losses stay float32.
+PRECISIONS = ("float32", "mixed")
+
 
 def keras_layer_name(name):
     """Map a paper or Keras layer name to the Keras name; unknown names raise.
@@ -156,7 +161,34 @@ def load_vgg19(weights="imagenet"):
     return _load_vgg19(resolve_weights(weights))
 
 
-def feature_extractor(layers, weights="imagenet", pooling="max"):
+def check_precision(precision):
+    """Return ``precision`` if it is one of :data:`PRECISIONS`, else raise StyleTransferError."""
+    if precision not in PRECISIONS:
+        raise StyleTransferError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    return precision
+
+
+@functools.lru_cache(maxsize=4)
+def _bfloat16_layers(weights_path):
+    """Copies of the VGG19 conv and max-pool layers with the ``bfloat16`` dtype policy.
+
+    The weights are frozen, so no float32 master copy is needed: they are rounded to
+    bfloat16 once here instead of being cast on every call (as ``mixed_bfloat16`` would).
+    """
+    base = _load_vgg19(weights_path)
+    copies = {}
+    for name in LAYER_ORDER:
+        layer = base.get_layer(name)
+        clone = type(layer).from_config({**layer.get_config(), "dtype": "bfloat16"})
+        if layer.weights:
+            clone.build(layer.input.shape)
+            clone.set_weights(layer.get_weights())
+        clone.trainable = False
+        copies[name] = clone
+    return copies
+
+
+def feature_extractor(layers, weights="imagenet", pooling="max", precision="float32"):
     """A Keras model from a preprocessed batch to the features of ``layers``.
 
     Args:
@@ -164,29 +196,42 @@ def feature_extractor(layers, weights="imagenet", pooling="max"):
         weights: see :func:`resolve_weights`; ``None`` = random weights, for tests only.
         pooling: ``"max"`` (as trained, the Keras default) or ``"avg"`` (the paper
             replaced max pooling by average pooling, Sec. 2).
+        precision: ``"float32"`` or ``"mixed"`` (bfloat16 inside the network, float32 in
+            and out; see :data:`PRECISIONS`).
 
     Returns:
         ``keras.Model`` taking (B, H, W, 3) images in VGG input space (see
         ``images.preprocess``) and returning a list of (B, H_l, W_l, C_l) feature maps in
-        the order of ``layers``. The graph ends at the deepest requested layer.
+        the order of ``layers``, always float32. The graph ends at the deepest requested
+        layer.
     """
     if pooling not in POOLINGS:
         raise StyleTransferError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+    check_precision(precision)
     if not layers:
         raise StyleTransferError("no layers requested")
     names = [keras_layer_name(name) for name in layers]
     deepest = max(LAYER_ORDER.index(name) for name in names)
-    base = load_vgg19(weights)
+    mixed = precision == "mixed"
+    if mixed:
+        source = _bfloat16_layers(resolve_weights(weights))
+    else:
+        base = load_vgg19(weights)
+        source = {name: base.get_layer(name) for name in LAYER_ORDER[: deepest + 1]}
     inputs = keras.Input(shape=(None, None, 3), name="vgg_input")
-    x, outputs = inputs, {}
+    x, outputs = (keras.ops.cast(inputs, "bfloat16") if mixed else inputs), {}
     for name in LAYER_ORDER[: deepest + 1]:
-        layer = base.get_layer(name)
+        layer = source[name]
         if name.endswith("pool") and pooling == "avg":
-            layer = keras.layers.AveragePooling2D(2, strides=2, name=name)
+            layer = keras.layers.AveragePooling2D(2, strides=2, name=name,
+                                                  dtype="bfloat16" if mixed else None)
         x = layer(x)
         outputs[name] = x
-    model = keras.Model(inputs, [outputs[name] for name in names],
-                        name=f"vgg19_{pooling}_to_{LAYER_ORDER[deepest]}")
+    wanted = {name: keras.ops.cast(outputs[name], "float32") if mixed else outputs[name]
+              for name in dict.fromkeys(names)}
+    model = keras.Model(inputs, [wanted[name] for name in names],
+                        name=f"vgg19_{pooling}_to_{LAYER_ORDER[deepest]}"
+                        + ("_mixed" if mixed else ""))
     model.trainable = False
     return model
 
