@@ -1,0 +1,161 @@
+"""The paper's "normalised" VGG19: every filter's mean activation over the images is 1.
+
+Gatys, Ecker & Bethge (CVPR 2016, Sec. 2; arXiv 1508.06576, Methods) used VGG19 with
+rescaled weights: "We normalized the network by scaling the weights such that the mean
+activation of each convolutional filter over images and positions is equal to one. Such
+re-scaling can be done for the VGG network without changing its output, because it
+contains only rectifying linear activation functions and no normalization or pooling
+over feature maps." Their network was normalised on their own image set; we do it on the
+images at hand (a figure's content and style images), which is what
+:func:`normalize_vgg` computes.
+
+Why the rescaling is exact. ReLU and (max or average) pooling commute with multiplying
+a channel by a positive number. If the filters of layer l are divided by their mean
+activations m_l (kernel and bias), its outputs are divided by m_l; multiplying the
+matching input channels of layer l+1 by m_l undoes that for layer l+1, whose own filters
+are then divided by m_{l+1}, and so on. So the normalised network's features are
+``F'_l = F_l / m_l`` per channel and every m_l can be read off ONE forward pass of the
+original network. Filters that never fire on the images (m = 0) are left as they are.
+
+Why it matters here. The paper's ratios alpha/beta (1e-3 ...) balance the content loss
+(Eq. 1) against the style loss (Eq. 5) computed on the normalised features. Keras's
+ImageNet weights give activations of very different size per layer (conv5 features are
+far smaller than conv1_1's Gram entries are large), so with them the paper's ratios give
+almost pure texture. With the normalised network they mean roughly what they meant in
+the paper (see ``experiments.paper_ratio`` for the remaining dependence on image size).
+
+The result is written as a Keras ``.weights.h5`` file (cached by a hash of the inputs),
+so it plugs into everything that takes ``weights=PATH``::
+
+    path = normalize_vgg([content_rgb, style_rgb], pooling="avg")
+    extractor = vgg.feature_extractor(layers, weights=path, pooling="avg")
+"""
+
+import hashlib
+import os
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from . import images as imgs
+from . import vgg
+
+#: Conv layers in network order (Keras names).
+CONV_LAYERS = tuple(name for name in vgg.LAYER_ORDER if "conv" in name)
+
+#: Where normalised weight files are kept unless ``cache_dir`` is given (git-ignored).
+CACHE_ENV = "STYLETRANSFER_CACHE"
+
+
+def default_cache_dir():
+    """``$STYLETRANSFER_CACHE`` if set, else ``.cache/`` in the repository checkout."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(__file__).resolve().parent.parent / ".cache"
+
+
+def mean_activations(images, weights="imagenet", pooling="avg"):
+    """Mean activation of every conv filter over ``images`` and positions.
+
+    Args:
+        images: RGB arrays (H, W, 3), 0-255, possibly of different sizes.
+        weights: as for ``vgg.feature_extractor``.
+        pooling: "max" or "avg"; the means after the first pooling layer depend on it.
+
+    Returns:
+        dict Keras layer name -> float64 (C,) array. Each image counts equally (the mean
+        over an image's positions, then over images).
+    """
+    if not len(images):
+        raise ValueError("mean_activations needs at least one image")
+    extractor = vgg.feature_extractor(list(CONV_LAYERS), weights=weights, pooling=pooling)
+    sums = {name: 0.0 for name in CONV_LAYERS}
+    for image in images:
+        feats = vgg.extract(extractor, imgs.preprocess(np.asarray(image, np.float32))[None])
+        for name, feat in zip(CONV_LAYERS, feats):
+            sums[name] = sums[name] + np.asarray(feat, np.float64).mean(axis=(0, 1, 2))
+    return {name: total / len(images) for name, total in sums.items()}
+
+
+def rescaled_weights(base, means):
+    """The rescaled (kernel, bias) of every conv layer of ``base`` given the ``means``.
+
+    Args:
+        base: the Keras VGG19 (``vgg.load_vgg19``).
+        means: from :func:`mean_activations`.
+
+    Returns:
+        dict Keras layer name -> [kernel, bias] arrays (float32).
+    """
+    out, previous = {}, np.ones(3)
+    for name in CONV_LAYERS:
+        kernel, bias = (np.asarray(w, np.float64) for w in base.get_layer(name).get_weights())
+        scale = np.asarray(means[name], np.float64)
+        scale = np.where(scale > 0, scale, 1.0)  # dead filters stay as they are
+        kernel = kernel * previous[None, None, :, None] / scale[None, None, None, :]
+        out[name] = [kernel.astype(np.float32), (bias / scale).astype(np.float32)]
+        previous = scale
+    return out
+
+
+def _cache_key(images, weights_path, pooling):
+    digest = hashlib.sha256()
+    digest.update(f"normalize-v1|{pooling}|".encode())
+    if weights_path is None:
+        digest.update(b"random")
+    else:
+        stat = Path(weights_path).stat()
+        digest.update(f"{Path(weights_path).resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())
+    for image in images:
+        arr = imgs.to_uint8(image)
+        digest.update(str(arr.shape).encode())
+        digest.update(arr.tobytes())
+    return digest.hexdigest()[:16]
+
+
+def normalize_vgg(images, weights="imagenet", pooling="avg", cache_dir=None, verbose=False):
+    """Write VGG19 weights rescaled so that each filter's mean activation over ``images`` is 1.
+
+    Args:
+        images: the images at hand, RGB (H, W, 3) 0-255 (e.g. a figure's content and
+            style images at the size they are used at).
+        weights: the weights to start from (see ``vgg.resolve_weights``); ``None`` =
+            random weights (tests).
+        pooling: the pooling the normalised network will be used with.
+        cache_dir: folder for the weights file (default :func:`default_cache_dir`).
+        verbose: print where the file went.
+
+    Returns:
+        Path of a ``.weights.h5`` file for ``vgg.feature_extractor(weights=...)``. Files are
+        named by a hash of the images, the weights and the pooling, so a second call with
+        the same inputs costs nothing.
+    """
+    weights_path = vgg.resolve_weights(weights)
+    folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    folder = folder / "normalized_vgg"
+    path = folder / f"vgg19_normalized_{_cache_key(images, weights_path, pooling)}.weights.h5"
+    if path.is_file():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    base = vgg.load_vgg19(weights_path)
+    new = rescaled_weights(base, mean_activations(images, weights_path, pooling))
+    model = keras.applications.VGG19(include_top=False, weights=None, input_shape=(None, None, 3))
+    for name, values in new.items():
+        model.get_layer(name).set_weights(values)
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    model.save_weights(tmp)
+    os.replace(tmp, path)
+    if verbose:
+        print(f"normalised VGG19 weights written to {path}")
+    return path
+
+
+def layer_scales(path_or_means):
+    """Mean activations per layer summarised as one number (the median over filters).
+
+    Handy in a notebook to show how uneven Keras's layers are.
+    """
+    means = path_or_means
+    return {name: float(np.median(means[name])) for name in CONV_LAYERS}
