@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from . import images as imgs
-from . import optimize, paper_images, vgg
+from . import experiments, optimize, paper_images, vgg
 from .errors import NonFiniteLossError, StyleTransferError
 
 
@@ -109,6 +109,10 @@ def build_parser():
         "download-images", help="fetch the paper's images (sha256-checked)",
         description="Fetch the six images of the paper into a git-ignored folder."))
     sub.add_parser("layers", help="list the VGG19 layer names")
+    experiments.add_arguments(sub.add_parser(
+        "figure", help="reproduce a figure of the paper (1, 3, 4, 5, 6)",
+        description="Run the experiment behind a figure of Gatys et al. (CVPR 2016) and save "
+        "it as a labelled image grid plus OUTPUT.json (settings, timings, final losses)."))
     return parser
 
 
@@ -229,6 +233,8 @@ def main(argv=None):
             return transfer(args)
         if args.command == "download-images":
             return paper_images.run(args)
+        if args.command == "figure":
+            return experiments.run(args)
         return list_layers()
     except StyleTransferError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,0 +1,189 @@
+"""The experiments behind the paper's figures, the `figure` command and normalize_vgg.
+
+Random VGG19 weights and tiny images throughout: these tests check the plumbing (grids,
+batching, caching, the command line), not the pictures.
+"""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image
+
+from styletransfer_tf import cli, experiments as ex, normalize, plotting, vgg
+from styletransfer_tf import images as imgs
+
+from conftest import gradient_image
+
+TINY = dict(size=40, steps=2, weights=None)
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """Every test gets its own cache folder (never the repository's .cache/)."""
+    monkeypatch.setenv(normalize.CACHE_ENV, str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def weights_file(tmp_path):
+    """Random VGG19 weights saved to a file: a 'real' weights path that can be cached."""
+    path = tmp_path / "random_vgg19.weights.h5"
+    keras.applications.VGG19(include_top=False, weights=None,
+                             input_shape=(None, None, 3)).save_weights(path)
+    return str(path)
+
+
+@pytest.mark.parametrize("number,panels", [("1", 10), ("3", 5), ("4", 20), ("5", 2), ("6", 6)])
+def test_figure_command_makes_every_figure(capsys, tmp_path, number, panels):
+    out = tmp_path / f"fig{number}.png"
+    code = cli.main(["figure", number, "-o", str(out), "--size", "40", "--steps", "2",
+                     "--weights", "none", "--quiet"])
+    stdout, stderr = capsys.readouterr()
+    assert code == 0, stderr
+    assert f"figure {number}" in stdout
+    with Image.open(out) as image:
+        assert image.format == "PNG" and image.size[0] > 300
+    record = json.loads(out.with_suffix(".json").read_text())
+    assert record["figure"] == number and len(record["panels"]) == panels
+    assert record["settings"]["size"] == 40 and record["settings"]["steps"] == 2
+    assert any("RANDOM" in note for note in record["notes"])
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["figure", "2", "-o", "f.png"], "diagram"),
+    (["figure", "7", "-o", "f.png"], "no figure 7"),
+    (["figure", "3", "-o", "f.gif"], ".png"),
+    (["figure", "3", "-o", "f.png", "--steps", "0"], "--steps"),
+    (["figure", "3", "-o", "f.png", "--size", "0"], "size"),
+    (["figure", "3", "-o", "f.png", "--preset", "slow"], "invalid choice"),
+])
+def test_figure_command_rejects_bad_input(capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not list(tmp_path.glob("f.*"))
+
+
+def test_figure_command_keeps_existing_output(capsys, tmp_path):
+    out = tmp_path / "fig5.png"
+    out.write_bytes(b"mine")
+    code = cli.main(["figure", "5", "-o", str(out), "--size", "40", "--steps", "1",
+                     "--weights", "none", "--quiet"])
+    assert code == 2 and "already exists" in capsys.readouterr().err
+    assert out.read_bytes() == b"mine"
+
+
+def test_batched_run_matches_separate_runs():
+    """A figure row optimised as one Adam batch gives the images of one run per entry."""
+    config = ex.settings("fast", size=40, steps=6, weights=None)
+    jobs = [ex.Job("a", style="starry_night", ratio=1e-3, style_layers=("conv1_1", "conv2_1")),
+            ex.Job("b", style="composition_vii", ratio=1e-2, style_layers=("conv1_1",)),
+            ex.Job("c", style="starry_night", ratio=1e-4, init="content",
+                   style_layers=("conv1_1", "conv2_1", "conv3_1"))]
+    assert ex.plan_batches(jobs) == [jobs]  # all need the network up to conv4_2
+    weights = ex.network_weights(config)
+    batched = ex._run_group(jobs, config, weights, verbose=False)
+    assert [r.batch for r in batched] == [3, 3, 3]
+    for job, together in zip(jobs, batched):
+        alone = ex._run_group([job], config, weights, verbose=False)[0]
+        np.testing.assert_allclose(together.image.astype(float), alone.image.astype(float),
+                                   atol=2.0)
+        np.testing.assert_allclose(together.history["total"], alone.history["total"],
+                                   rtol=1e-3)
+
+
+def test_jobs_of_different_depth_are_not_padded():
+    jobs = [ex.Job(layer, content_layers=(layer,), style_layers=())
+            for layer in ("conv1_2", "conv3_2", "conv1_2")]
+    groups = ex.plan_batches(jobs)
+    assert [len(g) for g in groups] == [2, 1]
+    assert ex.plan_batches(jobs, "lbfgs") == [[j] for j in jobs]
+
+
+def test_results_are_cached_and_keys_follow_the_settings(weights_file):
+    config = ex.settings("fast", size=40, steps=2, weights=weights_file)
+    job = ex.Job("x", ratio=1e-3)
+    first = ex.run_jobs([job], config, verbose=False)[0]
+    again = ex.run_jobs([ex.Job("another label", ratio=1e-3)], config, verbose=False)[0]
+    assert not first.cached and again.cached
+    assert again.job.label == "another label"
+    np.testing.assert_array_equal(first.image, again.image)
+    assert again.history["total"] == pytest.approx(first.history["total"])
+    keys = {ex.job_key(job, config), ex.job_key(job, ex.settings(config, steps=3)),
+            ex.job_key(job, ex.settings(config, pooling="max")),
+            ex.job_key(ex.Job("x", ratio=1e-2), config)}
+    assert len(keys) == 4
+    assert ex.job_key(job, ex.settings(config, weights=None)) is None
+
+
+def test_same_job_twice_in_one_figure_is_computed_once():
+    config = ex.settings("fast", **TINY)
+    a, b = ex.Job("first", seed=0), ex.Job("second", seed=0)
+    results = ex.run_jobs([a, b], config, verbose=False)
+    assert [r.job.label for r in results] == ["first", "second"]
+    assert results[0].batch == 1
+    np.testing.assert_array_equal(results[0].image, results[1].image)
+
+
+def test_missing_paper_images_fall_back_to_samples(monkeypatch):
+    monkeypatch.setattr(ex.paper_images, "paper_image_path", lambda name, folder=None: None)
+    assert ex.image_path("tubingen") == (ex.SAMPLE_CONTENT, True)
+    assert ex.image_path("wave") == (ex.SAMPLE_STYLE, True)
+    result = ex.figure5("fast", verbose=False, **TINY)
+    assert any("sample_content.png" in note for note in result.notes)
+    assert result.results[0].image.shape[:2] == imgs.load_image(ex.SAMPLE_CONTENT, size=40).shape[:2]
+
+
+def test_loss_weights_rescale_the_paper_ratio_by_area():
+    assert ex.loss_weights(1e-3, 512) == (pytest.approx(1e-3), 1.0)
+    assert ex.loss_weights(1e-3, 256) == (pytest.approx(4e-3), 1.0)
+    assert ex.loss_weights(1e-3, 256, "none") == (pytest.approx(1e-3), 1.0)
+
+
+def test_presets_say_what_they_are():
+    assert ex.PRESETS["paper"].optimizer == "lbfgs" and ex.PRESETS["paper"].size == 512
+    assert ex.PRESETS["paper"].pooling == "avg" and ex.PRESETS["paper"].normalize
+    assert ex.PRESETS["fast"].optimizer == "adam" and ex.PRESETS["fast"].size < 512
+    assert ex.settings("paper", size=64, optimizer="adam").size == 64
+    with pytest.raises(ex.StyleTransferError):
+        ex.settings("nonsense")
+    for function in (ex.figure1_content, ex.figure1_style, ex.figure3, ex.figure4,
+                     ex.figure5, ex.figure6):
+        assert "CVPR 2016" in function.__doc__ and "paper" in function.__doc__
+
+
+def test_normalized_network_has_unit_mean_activations(tmp_path):
+    images = [gradient_image(40, 48, seed=s).astype(np.float32) for s in range(3)]
+    path = normalize.normalize_vgg(images, weights=None, pooling="avg", cache_dir=tmp_path)
+    assert path.name.endswith(".weights.h5")
+    means = normalize.mean_activations(images, weights=str(path), pooling="avg")
+    for name, values in means.items():
+        alive = values[values > 0]
+        np.testing.assert_allclose(alive, 1.0, rtol=2e-3, err_msg=name)
+    # the rescaling changes every feature map by a constant factor per channel only
+    before = normalize.mean_activations(images, weights=None, pooling="avg")
+    x = imgs.preprocess(images[0])[None]
+    f_old = vgg.extract(vgg.feature_extractor(["conv3_1"], weights=None, pooling="avg"), x)[0]
+    f_new = vgg.extract(vgg.feature_extractor(["conv3_1"], weights=str(path), pooling="avg"), x)[0]
+    scale = np.where(before["block3_conv1"] > 0, before["block3_conv1"], 1.0)
+    np.testing.assert_allclose(np.asarray(f_new), np.asarray(f_old) / scale, rtol=2e-3,
+                               atol=1e-4)
+    assert normalize.normalize_vgg(images, weights=None, pooling="avg", cache_dir=tmp_path) == path
+
+
+def test_plots_and_measures():
+    result = ex.figure6("fast", verbose=False, seeds=(0, 1), **TINY)
+    fig = plotting.plot_figure(result)
+    assert len(fig.axes) >= 4
+    fig = plotting.plot_losses(result.histories(), x="seconds")
+    assert len(fig.axes) == 2
+    image = result.results[0].image
+    psnr, ssim = ex.psnr_ssim(image, image)
+    assert psnr > 100 and ssim == pytest.approx(1.0)
+    d = ex.pairwise_distances([r.image for r in result.results])
+    assert d.shape == (4, 4) and np.all(np.diag(d) == 0) and np.allclose(d, d.T)
