@@ -948,7 +948,7 @@ def _run_student_step(train_step, in_graph):
             _fail(name, "raised an error:", _hint_for_error(exc), details=_short_error(exc))
     if out is None or out is Ellipsis:
         _fail(name, "returned None: it is not implemented yet (or the `return` is missing).",
-              "return the loss you differentiated.")
+              "replace the `...` with your code and return the loss you differentiated.")
     return out, x.numpy(), setup
 
 
