@@ -150,6 +150,7 @@ class Settings:
             amplitude is not stated.
         weights: "imagenet" (``$STYLETRANSFER_VGG19_WEIGHTS`` or the Keras download), a
             path, or None (random weights: tests only, never cached).
+        precision: "float32" or "mixed" (VGG19 in bfloat16, see ``vgg.PRECISIONS``).
         preset: name of the preset these came from (for the record).
     """
 
@@ -164,6 +165,7 @@ class Settings:
     epsilon: float = 1e-8
     noise_std: float = 10.0
     weights: object = "imagenet"
+    precision: str = "float32"
     preset: str = "fast"
 
     def record(self):
@@ -216,6 +218,8 @@ def settings(preset="fast", **overrides):
         raise StyleTransferError(f"optimizer must be adam or lbfgs, got {result.optimizer!r}")
     if result.pooling not in ("avg", "max"):
         raise StyleTransferError(f"pooling must be avg or max, got {result.pooling!r}")
+    if result.precision not in ("float32", "mixed"):
+        raise StyleTransferError(f"precision must be float32 or mixed, got {result.precision!r}")
     if result.ratio_scaling not in ("area", "none"):
         raise StyleTransferError(f"ratio_scaling must be area or none, got {result.ratio_scaling!r}")
     return result
@@ -556,7 +560,8 @@ def _run_group(jobs, config, weights, verbose):
     import keras
     keras.utils.set_random_seed(0)
     start = time.perf_counter()
-    extractor = vgg.feature_extractor(layers, weights=weights, pooling=config.pooling)
+    extractor = vgg.feature_extractor(layers, weights=weights, pooling=config.pooling,
+                                      precision=config.precision)
     objective = optimize.make_objective(
         extractor, layers, content_layers, style_layers, np.stack(contents), styles,
         alpha=alphas, beta=betas, content_layer_weights=cws, style_layer_weights=sws)
@@ -901,6 +906,37 @@ def pairwise_distances(images):
     return out
 
 
+def evaluate(images, config, content="tubingen", style="starry_night",
+             content_layers=("conv4_2",), style_layers=STYLE_LAYERS):
+    """Content loss (Eq. 1) and style loss (Eq. 5, w_l = 1/L) of finished images, measured
+    with one common yardstick: the normalised network of ``config``, content at
+    ``content_layers`` of ``content``, style at ``style_layers`` of ``style``.
+
+    Use it to compare results that were optimised with different layers, ratios or
+    networks (the losses in their histories are each measured their own way).
+
+    Args:
+        images: uint8 RGB images of the content image's shape at ``config.size``.
+
+    Returns:
+        ``(content_losses, style_losses)``, two float arrays, one value per image.
+    """
+    from . import optimize, vgg
+    c_layers, s_layers = _keras_layers(content_layers), _keras_layers(style_layers)
+    layers = list(dict.fromkeys([*c_layers, *s_layers]))
+    content_rgb = load_named(content, size=config.size)
+    style_rgb = load_named(style, shape=content_rgb.shape[:2])
+    extractor = vgg.feature_extractor(layers, weights=network_weights(config),
+                                      pooling=config.pooling, precision=config.precision)
+    batch = np.stack([imgs.preprocess(np.asarray(i, np.float32)) for i in images])
+    objective = optimize.make_objective(
+        extractor, layers, c_layers, s_layers,
+        np.repeat(imgs.preprocess(content_rgb)[None], len(batch), axis=0),
+        [imgs.preprocess(style_rgb)] * len(batch))
+    _, parts = objective(batch)
+    return np.asarray(parts["content"], np.float64), np.asarray(parts["style"], np.float64)
+
+
 # ----------------------------------------------------------------------------------------
 # Command line: python -m styletransfer_tf figure N -o figN.png
 
@@ -926,6 +962,8 @@ def add_arguments(parser):
     a("--weights", default="imagenet",
       help="'imagenet' ($STYLETRANSFER_VGG19_WEIGHTS or the Keras download), a .h5 path, "
       "or 'none' for random weights (tests only)")
+    a("--precision", choices=("float32", "mixed"), default=None,
+      help="float32 (default) or mixed (VGG19 in bfloat16; faster on CPUs with bf16 units)")
     a("--no-cache", action="store_true",
       help="recompute everything (results are otherwise cached in .cache/experiments/)")
     a("--dpi", type=int, default=100, help="resolution of the saved figure (default 100)")
@@ -950,7 +988,7 @@ def run(args):
         raise StyleTransferError(f"--dpi must be at least 10, got {args.dpi}")
     overrides = dict(size=args.size, steps=args.steps, optimizer=args.optimizer,
                      pooling=args.pooling, lr=args.lr, ratio_scaling=args.ratio_scaling,
-                     normalize=False if args.no_normalize else None)
+                     normalize=False if args.no_normalize else None, precision=args.precision)
     weights = None if args.weights == "none" else args.weights
     config = settings(args.preset, weights=weights, **overrides)
     if weights is not None:
