@@ -327,3 +327,16 @@ def test_grade_sample_submissions(built, tmp_path):
     assert "alpha and beta are swapped" in swapped
     order = (notes / "bug_channel_order.txt").read_text(encoding="utf-8")
     assert "wrong channel order" in order
+
+
+def test_grade_reports_unreadable_submission(built, tmp_path):
+    from assignments.grade import find_submissions, grade_one
+
+    (tmp_path / "carol.ipynb").write_text("not a notebook", encoding="utf-8")
+    (tmp_path / "dave").mkdir()
+    (tmp_path / "dave" / "style_transfer.ipynb").write_text("{}", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("ignored", encoding="utf-8")
+    found = find_submissions(tmp_path)
+    assert sorted(found) == ["carol", "dave"]
+    scores, _, status = grade_one(found["carol"], built["zip"], timeout=300)
+    assert scores == {} and status.startswith("error:") and "JSON" in status
