@@ -30,8 +30,6 @@ FIXTURES = REPO / "tests" / "fixtures" / "assignments"
 SUBMISSIONS = FIXTURES / "submissions"
 SOURCE = REPO / "assignments" / "source" / "style_transfer.ipynb"
 
-pytest.importorskip("otter", reason="otter-grader is needed for the assignment tooling")
-
 
 def _fails(check, fn):
     """The CheckFailed message of check(fn); fails the test if the check passes."""
@@ -237,6 +235,7 @@ def test_student_notebook_does_not_reveal_solutions(built):
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """``python -m assignments.build`` into a temporary folder (solutions are run, too)."""
+    pytest.importorskip("otter", reason="otter-grader (requirements.txt) builds and grades")
     out = tmp_path_factory.mktemp("dist")
     done = subprocess.run([sys.executable, "-m", "assignments.build", "--out", str(out)],
                           cwd=REPO, env=notebook_env(), capture_output=True, text=True,
