@@ -454,15 +454,27 @@ With Keras's weights the typical activation varies by two to four orders of magn
 layer to layer, so a Gram matrix of `conv1_1` and the content features of `conv4_2` live
 on unrelated scales; after normalisation every filter averages 1, as in the paper.
 
-One more correction. The content loss is a *sum* over positions, the style loss is
-divided by $M_l^2$ while the Gram matrix grows like $M_l$. Per pixel, the pull of the
-style term therefore grows as the image gets smaller. The paper's images were about
-512 px; at `SIZE` px the kit multiplies every ratio by $(512/\\mathrm{SIZE})^2$
-(`ex.loss_weights`) to keep the paper's balance. Panel titles always show the *paper's*
-ratio.
+Two more corrections turn the paper's ratio into the $\\alpha/\\beta$ used here.
+
+*Image size.* The content loss is a *sum* over positions; the style loss is divided by
+$M_l^2$ while the Gram matrix grows like $M_l$. Per pixel, the pull of the style term
+grows as the image gets smaller. The paper's images were about 512 px, so at `SIZE` px
+the kit multiplies every ratio by $(512/\\mathrm{SIZE})^2$.
+
+*Calibration.* Even with the normalised network, the paper's ratios as printed give
+the photo with a little colour in *every* column of Fig. 4 here. The sweep below sets
+$\\alpha/\\beta$ directly (no corrections) over four orders of magnitude: the result turns
+from texture into a stylised photo around $10^{-5}$ at 96 px, which corresponds to
+$3.5\\times10^{-7}$ at 512 px — about 3000 times below the middle of the paper's range
+($10^{-3}$). The kit therefore multiplies the paper's ratios by a measured factor,
+`ex.RATIO_CALIBRATION` $= 3\\times10^{-4}$. The paper does not say how its code scaled the
+two losses beyond Eqs. 1–5, nor on which images its network was normalised; either can
+account for such a factor. Panel titles always show the *paper's* ratio.
 """),
     code('''
-alpha, beta = ex.loss_weights(1e-3, config.size, config.ratio_scaling)
+sweep = ex.ratio_sweep(config, cache=CACHE, verbose=False, size=min(SIZE, 96), steps=min(STEPS, 200))
+display(plotting.plot_figure(sweep, panel_width=2.0, footer=False))
+alpha, beta = ex.loss_weights(1e-3, config.size, config.ratio_scaling, config.ratio_calibration)
 print(f"at {config.size} px the paper's alpha/beta = 1e-3 becomes alpha = {alpha:.3g}, beta = {beta:g}")
 '''),
     md("""
@@ -494,7 +506,7 @@ Kandinsky's *Composition VII*. The sixteen images of the first four rows are one
 """),
     code('''
 fig4 = ex.figure4(config, cache=CACHE, verbose=False)
-RESULTS = [fig3, fig4]
+RESULTS = [sweep, fig3, fig4]
 display(plotting.plot_figure(fig4, panel_width=2.2))
 '''),
     md("""
@@ -536,8 +548,8 @@ their results simply were not asked to match the higher layers' Gram matrices.
 * Style transfer is the optimisation of Eq. 7 from noise; $\\alpha/\\beta$ moves along a
   trade-off between the photo's content and the painting's style; style on more layers
   gives larger-scale, smoother stylisation.
-* The paper's ratios only carry over with the paper's normalised network (and, at other
-  sizes, with a size correction).
+* The paper's ratios only carry over with the paper's normalised network, a size
+  correction, and (for this implementation) one measured factor.
 
 **Exercise 1.** Rerun Fig. 4's last row with `ex.figure4(ex.settings(config, normalize=False), style_sets=[ex.STYLE_LAYERS])`
 (Keras's weights, paper ratios). Which ratio now gives a balanced image? Explain with the
@@ -545,6 +557,10 @@ plot of section 2.
 
 **Exercise 2.** Turn off the size correction (`ratio_scaling="none"`) and rerun one
 column of Fig. 4. Does the result look like the next column to the left? Should it?
+
+**Exercise 3.** Repeat the calibration sweep with *The Scream* and with *The Great Wave*.
+Is the transition at the same applied ratio? The paper chose a different ratio per
+painting (Fig. 3): does your measurement agree with its choices?
 """),
 ])
 

@@ -17,12 +17,14 @@ are then divided by m_{l+1}, and so on. So the normalised network's features are
 ``F'_l = F_l / m_l`` per channel and every m_l can be read off ONE forward pass of the
 original network. Filters that never fire on the images (m = 0) are left as they are.
 
-Why it matters here. The paper's ratios alpha/beta (1e-3 ...) balance the content loss
-(Eq. 1) against the style loss (Eq. 5) computed on the normalised features. Keras's
-ImageNet weights give activations of very different size per layer (conv5 features are
-far smaller than conv1_1's Gram entries are large), so with them the paper's ratios give
-almost pure texture. With the normalised network they mean roughly what they meant in
-the paper (see ``experiments.paper_ratio`` for the remaining dependence on image size).
+Why it matters here. The style loss (Eq. 5) adds the layers' errors with equal weights
+w_l, and alpha/beta (Eq. 7) weighs it against the content loss. Keras's ImageNet weights
+give typical activations that differ between layers by orders of magnitude (median
+filter means from about 0.02 to 300 on the paper's images), so equal w_l do not weigh
+the layers equally and the paper's ratios mean something else. After normalisation every
+filter averages 1, as in the paper's network. One overall factor between the paper's
+ratios and this implementation remained and was measured (``experiments.RATIO_CALIBRATION``,
+and ``experiments.loss_weights`` for the dependence on image size).
 
 The result is written as a Keras ``.weights.h5`` file (cached by a hash of the inputs),
 so it plugs into everything that takes ``weights=PATH``::

@@ -55,6 +55,8 @@ def plot_figure(result, panel_width=2.6, insets=True, suptitle=True, footer=True
     for r, row in enumerate(grid):
         for c, panel in enumerate(row):
             title, image, _ = _panel_parts(panel)
+            if result.col_labels:  # a labelled grid: column labels on top, rows on the left
+                title = result.col_labels[c] if r == 0 else ""
             left = (row_label_space + c * panel_width) / width
             bottom_frac = (bottom + (rows - 1 - r) * height_per_row) / height
             ax = fig.add_axes([left + 0.02 / width, bottom_frac,
@@ -93,9 +95,26 @@ def settings_line(result):
             f"compute {result.compute_seconds / 60:.1f} min on this machine")
 
 
-def save_figure(fig, path, dpi=100):
-    """Save a figure as PNG (or any format matplotlib knows from the suffix)."""
-    fig.savefig(path, dpi=dpi)
+def save_figure(fig, path, dpi=100, colors=None):
+    """Save a figure as PNG (or any format matplotlib knows from the suffix).
+
+    ``colors``: reduce a PNG to a palette of that many colours (at most 256, with
+    dithering) to make it several times smaller, e.g. for images committed to git.
+    """
+    if not colors:
+        fig.savefig(path, dpi=dpi)
+        return path
+    import io
+
+    from PIL import Image
+    buffer = io.BytesIO()
+    fig.savefig(buffer, dpi=dpi, format="png")
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        image = image.convert("RGB").quantize(colors=min(int(colors), 256),
+                                              method=Image.Quantize.MEDIANCUT,
+                                              dither=Image.Dither.FLOYDSTEINBERG)
+        image.save(path, format="PNG", optimize=True)
     return path
 
 

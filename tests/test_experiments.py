@@ -140,9 +140,11 @@ def test_missing_paper_images_fall_back_to_samples(monkeypatch):
 
 
 def test_loss_weights_rescale_the_paper_ratio_by_area():
-    assert ex.loss_weights(1e-3, 512) == (pytest.approx(1e-3), 1.0)
-    assert ex.loss_weights(1e-3, 256) == (pytest.approx(4e-3), 1.0)
-    assert ex.loss_weights(1e-3, 256, "none") == (pytest.approx(1e-3), 1.0)
+    k = ex.RATIO_CALIBRATION
+    assert ex.loss_weights(1e-3, 512) == (pytest.approx(1e-3 * k), 1.0)
+    assert ex.loss_weights(1e-3, 256) == (pytest.approx(4e-3 * k), 1.0)
+    assert ex.loss_weights(1e-3, 256, "none") == (pytest.approx(1e-3 * k), 1.0)
+    assert ex.loss_weights(1e-3, 256, "none", calibration=1.0) == (pytest.approx(1e-3), 1.0)
 
 
 def test_presets_say_what_they_are():
