@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 
 import styletransfer_tf as st
-from styletransfer_tf import cli, optimize, vgg
+from styletransfer_tf import cli, losses, optimize, vgg
 from styletransfer_tf import images as imgs
 from styletransfer_tf.errors import StyleTransferError
 
@@ -206,3 +206,44 @@ def test_benchmark_flop_formula_by_hand():
     conv = 2 * 9 * (3 * 64 * 256 + 64 * 64 * 256 + 64 * 128 * 64)
     assert flops["conv_forward"] == 3 * conv
     assert flops["total"] == 3 * (2 * conv + 4 * 256 * 64 ** 2)
+
+
+def test_objective_gradient_matches_plain_autodiff():
+    """The objective's hand-written Gram gradient (Eq. 6) equals TensorFlow's own."""
+    objective, start, extractor = problem("float32")
+    content = imgs.preprocess(gradient_image(16, 20, seed=0).astype(np.float32))[None]
+    style = imgs.preprocess(gradient_image(20, 16, seed=10).astype(np.float32))
+    f_c, f_s = vgg.extract(extractor, content), vgg.extract(extractor, style[None])
+    x = tf.Variable(start)
+    with tf.GradientTape(persistent=True) as tape:
+        total, _ = objective(x)
+        f_x = vgg.extract(extractor, x)
+        by_hand = (losses.content_loss(f_x[2], f_c[2])
+                   + 10.0 * losses.style_loss(f_x[:2], [losses.gram_matrix(f) for f in f_s[:2]]))
+    np.testing.assert_allclose(total.numpy(), by_hand.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(tape.gradient(total, x).numpy(), tape.gradient(by_hand, x).numpy(),
+                               rtol=1e-3, atol=1e-3 * np.abs(tape.gradient(by_hand, x)).max())
+
+
+def test_lbfgs_limits_openblas_threads_only_while_it_runs():
+    import ctypes
+    import os
+
+    if not os.path.exists("/proc/self/maps"):
+        pytest.skip("needs Linux's /proc/self/maps")
+    with open("/proc/self/maps") as maps:
+        paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower()})
+    getters = []
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        for name in ("openblas_get_num_threads", "scipy_openblas_get_num_threads",
+                     "scipy_openblas_get_num_threads64_"):
+            if hasattr(lib, name):
+                getters.append(getattr(lib, name))
+                break
+    if not getters:
+        pytest.skip("no OpenBLAS loaded in this process")
+    before = [g() for g in getters]
+    with optimize._single_threaded_openblas():
+        assert [g() for g in getters] == [1] * len(getters)
+    assert [g() for g in getters] == before
