@@ -14,7 +14,7 @@ from PIL import Image
 from styletransfer_tf import cli, experiments as ex, normalize, plotting, vgg
 from styletransfer_tf import images as imgs
 
-from conftest import gradient_image
+from conftest import gradient_image, real_weights_path, requires_weights
 
 TINY = dict(size=40, steps=2, weights=None)
 
@@ -189,3 +189,21 @@ def test_plots_and_measures():
     assert psnr > 100 and ssim == pytest.approx(1.0)
     d = ex.pairwise_distances([r.image for r in result.results])
     assert d.shape == (4, 4) and np.all(np.diag(d) == 0) and np.allclose(d, d.T)
+
+
+@requires_weights
+def test_real_weights_shallow_layers_reconstruct_the_photo_better():
+    """Fig. 1 top in miniature with the real network: conv1_2 keeps far more of the photo
+    than conv5_2 (the paper's point), and the normalised network averages 1 per filter."""
+    config = ex.settings("fast", size=64, steps=80, weights=real_weights_path())
+    jobs = [ex.Job(layer, style="tubingen", content_layers=(layer,), style_layers=())
+            for layer in ("conv1_2", "conv5_2")]
+    shallow, deep = ex.run_jobs(jobs, config, cache=False, verbose=False)
+    photo = imgs.to_uint8(ex.load_named("tubingen", size=64))
+    psnr_shallow, _ = ex.psnr_ssim(photo, shallow.image)
+    psnr_deep, _ = ex.psnr_ssim(photo, deep.image)
+    print(f"PSNR conv1_2 {psnr_shallow:.1f} dB, conv5_2 {psnr_deep:.1f} dB")
+    assert psnr_shallow > psnr_deep + 5
+    means = normalize.mean_activations(ex.normalization_images(64),
+                                       weights=ex.network_weights(config), pooling="avg")
+    assert all(abs(np.median(v[v > 0]) - 1) < 1e-3 for v in means.values())
