@@ -9,6 +9,7 @@ import glob
 import importlib.util
 import json
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -247,3 +248,23 @@ def test_lbfgs_limits_openblas_threads_only_while_it_runs():
     with optimize._single_threaded_openblas():
         assert [g() for g in getters] == [1] * len(getters)
     assert [g() for g in getters] == before
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+@pytest.mark.parametrize("shape", [(2, 8, 10, 5), (1, 7, 9, 3)])
+def test_max_pool_value_and_gradient_match_keras(dtype, shape):
+    rng = np.random.default_rng(0)
+    # small integers: many ties inside the windows, where the gradient must pick the first
+    x = tf.cast(tf.constant(rng.integers(0, 3, shape), tf.float32), dtype)
+    upstream = tf.cast(tf.constant(rng.normal(size=(shape[0], shape[1] // 2, shape[2] // 2,
+                                                    shape[3])), tf.float32), dtype)
+    results = []
+    for layer in (vgg.MaxPool2x2(dtype=dtype), keras.layers.MaxPooling2D(2, dtype=dtype)):
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = layer(x)
+            loss = tf.reduce_sum(tf.cast(y * upstream, tf.float32))
+        results.append((y.numpy().astype(np.float32), tape.gradient(loss, x).numpy()
+                        .astype(np.float32)))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
