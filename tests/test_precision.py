@@ -268,3 +268,15 @@ def test_max_pool_value_and_gradient_match_keras(dtype, shape):
                         .astype(np.float32)))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+@pytest.mark.parametrize("precision", ["float32", "mixed"])
+def test_step_runs_one_forward_pass_only_to_the_deepest_layer(precision):
+    """Targets are constants made once: the compiled step holds exactly one forward pass
+    (conv1_1, conv1_2, conv2_1, conv2_2 for these layers), nothing past conv2_2."""
+    objective, start, _ = problem(precision)
+    x = tf.Variable(start)
+    step, _ = optimize.adam_step_fn(objective, x)
+    graph = step.get_concrete_function().graph
+    forward = [op for op in graph.get_operations() if op.type == "Conv2D"]
+    assert len(forward) == 4
