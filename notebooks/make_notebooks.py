@@ -453,9 +453,11 @@ ax.set_ylabel("median mean activation"); ax.legend(); ax.grid(alpha=0.3)
 ax.set_title("Mean activation per filter, median over filters"); plt.show()
 '''),
     md("""
-With Keras's weights the typical activation varies by two to four orders of magnitude from
-layer to layer, so a Gram matrix of `conv1_1` and the content features of `conv4_2` live
-on unrelated scales; after normalisation every filter averages 1, as in the paper.
+With Keras's weights the typical activation spans four orders of magnitude across the
+network (from a few hundred in block 3 to 0.02 at `conv5_4`), so a Gram matrix of
+`conv1_1` and the content features of `conv4_2` live on unrelated scales; after
+normalisation every filter averages 1, as in the paper (here measured on two of the
+images at 128 px, not the six the network was normalised on, hence "about 1").
 
 Two more corrections turn the paper's ratio into the $\\alpha/\\beta$ used here.
 
@@ -541,10 +543,16 @@ ax.set_title("Content versus style across α/β (Fig. 4 results)")
 ax.grid(alpha=0.3, which="both"); ax.legend(fontsize=7); plt.show()
 '''),
     md("""
-**What it shows.** Within each row, a larger $\\alpha/\\beta$ buys a lower content loss with
-a higher style loss: no image is best at both, and the ratio picks a point on the curve.
-Rows that matched style on fewer layers have a high full style loss whatever the ratio —
-their results simply were not asked to match the higher layers' Gram matrices.
+**What it shows.** From $10^{-5}$ to $10^{-3}$, a larger $\\alpha/\\beta$ buys a lower
+content loss with a higher style loss, most clearly in the rows that match style on
+several layers: no image is best at both, and the ratio picks a point on the curve. At
+$10^{-2}$ the content loss rises again. For exact minimisers that cannot happen (more
+weight on content never gives a higher content loss); it is the fixed budget of Adam steps
+showing: a content-dominated run behaves like the content reconstruction of lecture 1 and
+keeps a fine speckle in flat areas (see the sky in Fig. 4's last column), which the
+style term would have smoothed away. Rows that matched style on fewer layers have a high
+full style loss whatever the ratio — they were not asked to match the higher layers' Gram
+matrices.
 
 ## 6. Summary and exercises
 
