@@ -166,7 +166,9 @@ def test_normalized_network_has_unit_mean_activations(tmp_path):
     means = normalize.mean_activations(images, weights=str(path), pooling="avg")
     for name, values in means.items():
         alive = values[values > 0]
-        np.testing.assert_allclose(alive, 1.0, rtol=2e-3, err_msg=name)
+        # float32 rounding is amplified for filters that barely fire: 2% for single ones
+        assert abs(np.median(alive) - 1) < 1e-3, name
+        np.testing.assert_allclose(alive, 1.0, rtol=2e-2, err_msg=name)
     # the rescaling changes every feature map by a constant factor per channel only
     before = normalize.mean_activations(images, weights=None, pooling="avg")
     x = imgs.preprocess(images[0])[None]
@@ -207,3 +209,11 @@ def test_real_weights_shallow_layers_reconstruct_the_photo_better():
     means = normalize.mean_activations(ex.normalization_images(64),
                                        weights=ex.network_weights(config), pooling="avg")
     assert all(abs(np.median(v[v > 0]) - 1) < 1e-3 for v in means.values())
+
+
+def test_paper_preset_runs_lbfgs_one_image_at_a_time():
+    result = ex.figure5("paper", verbose=False, size=40, steps=3, weights=None)
+    assert [r.batch for r in result.results] == [1, 1]
+    assert all(r.history["step"][-1] == 3 for r in result.results)
+    with pytest.raises(ex.StyleTransferError, match="float32"):
+        ex.settings("paper", precision="mixed")

@@ -7,6 +7,7 @@ minute per notebook on 2 CPU cores, most of it TensorFlow starting in the kernel
 """
 
 import importlib.util
+import re
 
 import nbformat
 import pytest
@@ -60,4 +61,5 @@ def test_committed_notebook_is_executed_and_parameterised(path):
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.get("execution_count") for c in code)
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
-    assert int(params.source.split("SIZE =")[1].split()[0]) >= 256
+    size = re.search(r"^SIZE = (\d+)", params.source, re.MULTILINE)
+    assert size and int(size.group(1)) >= 256
