@@ -474,6 +474,10 @@ def stylize(content, style, *, size=256, style_size="content", steps=300, optimi
     if optimizer == "lbfgs" and adam:
         raise StyleTransferError(f"Adam options {sorted(adam)} do not apply to L-BFGS")
     vgg.check_precision(precision)
+    if optimizer == "lbfgs" and precision == "mixed":
+        raise StyleTransferError(
+            "L-BFGS needs --precision float32: with the bfloat16 network its line search "
+            "stops after one iteration (measured at 64-256 px)")
     imgs.check_size(size)
     layers = list(dict.fromkeys(vgg.keras_layer_name(n) for n in [*content_layers, *style_layers]))
     content_layers = [vgg.keras_layer_name(n) for n in content_layers]

@@ -138,6 +138,8 @@ def test_stylize_snapshots_and_options(image_files):
         st.stylize(content, style, steps=0, weights=None)
     with pytest.raises(StyleTransferError, match="optimizer"):
         st.stylize(content, style, optimizer="sgd", weights=None)
+    with pytest.raises(StyleTransferError, match="float32"):
+        st.stylize(content, style, optimizer="lbfgs", precision="mixed", weights=None)
     with pytest.raises(StyleTransferError, match="too small"):
         st.stylize(content, style, size=8, weights=None)
     with pytest.raises(StyleTransferError, match="alpha"):
