@@ -43,6 +43,7 @@ own ``images/sample_content.png`` (for the photograph) or ``images/sample_style.
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import hashlib
 import json
@@ -153,6 +154,8 @@ class Settings:
         weights: "imagenet" (``$STYLETRANSFER_VGG19_WEIGHTS`` or the Keras download), a
             path, or None (random weights: tests only, never cached).
         precision: "float32" or "mixed" (VGG19 in bfloat16, see ``vgg.PRECISIONS``).
+        jit: compile the Adam step / L-BFGS loss-and-gradient with XLA. Off by default:
+            on the CPU XLA made the step 3-4x slower (``benchmarks/README.md``).
         preset: name of the preset these came from (for the record).
     """
 
@@ -169,6 +172,7 @@ class Settings:
     noise_std: float = 10.0
     weights: object = "imagenet"
     precision: str = "float32"
+    jit: bool = False
     preset: str = "fast"
 
     def record(self):
@@ -226,6 +230,8 @@ def settings(preset="fast", **overrides):
     if result.precision == "mixed" and result.optimizer == "lbfgs":
         raise StyleTransferError("L-BFGS needs precision float32: with the bfloat16 network "
                                  "its line search fails after one iteration (measured)")
+    if not isinstance(result.jit, (bool, np.bool_)):
+        raise StyleTransferError(f"jit must be True or False, got {result.jit!r}")
     if result.ratio_scaling not in ("area", "none"):
         raise StyleTransferError(f"ratio_scaling must be area or none, got {result.ratio_scaling!r}")
     return result
@@ -465,6 +471,9 @@ def job_key(job, config):
               "style_file": _file_hash(image_path(job.style)[0])}
     record["settings"].pop("weights")
     record["settings"].pop("preset")
+    if not record["settings"]["jit"]:
+        # entries made before the setting existed ran without XLA: keep their names
+        record["settings"].pop("jit")
     text = json.dumps(record, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -544,7 +553,7 @@ def _adam_options(config):
     lr = config.lr
     if config.lr_final != 1.0:
         lr = keras.optimizers.schedules.CosineDecay(config.lr, config.steps, alpha=config.lr_final)
-    return {"lr": lr, "epsilon": config.epsilon}
+    return {"lr": lr, "epsilon": config.epsilon, "jit_compile": bool(config.jit)}
 
 
 def _split_history(history, b):
@@ -593,61 +602,14 @@ def _run_group(jobs, config, weights, verbose):
     else:
         if len(jobs) != 1:
             raise StyleTransferError("L-BFGS runs one image at a time")
-        x, history = run_lbfgs_scaled(objective, init, config.steps)
+        # scaled so that the first step is not lost in the normalised network's tiny loss
+        x, history = optimize.run_lbfgs(objective, init, config.steps, verbose=verbose,
+                                        jit_compile=bool(config.jit),
+                                        scale=5.0 * np.sqrt(init.size))
     seconds = time.perf_counter() - start
     rgb = imgs.to_uint8(imgs.deprocess(np.asarray(x)))
     return [JobResult(job, rgb[b], _split_history(history, b), seconds, len(jobs))
             for b, job in enumerate(jobs)]
-
-
-def run_lbfgs_scaled(objective, init, steps):
-    """L-BFGS-B on one image, with the pixels rescaled for the optimiser.
-
-    ``optimize.run_lbfgs`` stops after one iteration on the normalised network at 192 px
-    and more ("relative reduction of f <= factr*epsmch"): L-BFGS-B's first step has unit
-    length in the optimiser's variables, which spread over ~10^5 pixels changes the
-    small float32 loss by less than its rounding. Here the optimiser works on
-    y = x / S with S = 5 sqrt(number of values), so that first step moves the pixels by a
-    few units; from the second iteration on L-BFGS scales itself. Returns ``(x, history)``
-    like ``optimize.run_lbfgs``.
-    """
-    import scipy.optimize
-    import tensorflow as tf
-
-    from . import optimize
-    init = np.asarray(init, np.float32)
-    scale = 5.0 * np.sqrt(init.size)
-    x = tf.Variable(init)
-
-    @tf.function
-    def value_and_grad():
-        with tf.GradientTape() as tape:
-            total, parts = objective(x)
-            loss = tf.reduce_sum(total)
-        return loss, tape.gradient(loss, x), parts
-
-    history, start, last = optimize.new_history(1), time.perf_counter(), {}
-
-    def fun(y):
-        x.assign((y * scale).reshape(init.shape).astype(np.float32))
-        loss, grad, parts = value_and_grad()
-        last["parts"], last["x"] = {k: v.numpy() for k, v in parts.items()}, x.numpy()
-        return float(loss), grad.numpy().ravel().astype(np.float64) * scale
-
-    def callback(y):
-        fun(y)
-        optimize.record(history, len(history["step"]), start, last["parts"])
-
-    fun(init.ravel().astype(np.float64) / scale)
-    optimize.record(history, 0, start, last["parts"])
-    low = np.broadcast_to(optimize.PIXEL_LOW, init.shape).ravel() / scale
-    high = np.broadcast_to(optimize.PIXEL_HIGH, init.shape).ravel() / scale
-    result = scipy.optimize.minimize(
-        fun, init.ravel().astype(np.float64) / scale, jac=True, method="L-BFGS-B",
-        bounds=scipy.optimize.Bounds(low, high), callback=callback,
-        options={"maxiter": steps, "maxfun": 2 * steps + 20, "ftol": 0.0, "gtol": 0.0})
-    history["message"] = str(result.message)
-    return last["x"], history
 
 
 def plan_batches(jobs, optimizer="adam"):
@@ -1063,6 +1025,9 @@ def add_arguments(parser):
       "or 'none' for random weights (tests only)")
     a("--precision", choices=("float32", "mixed"), default=None,
       help="float32 (default) or mixed (VGG19 in bfloat16; faster on CPUs with bf16 units)")
+    a("--jit", action=argparse.BooleanOptionalAction, default=None,
+      help="compile the step with XLA (default off: 3-4x slower on the CPU, see "
+      "benchmarks/README.md; try it on a GPU)")
     a("--no-cache", action="store_true",
       help="recompute everything (results are otherwise cached in .cache/experiments/)")
     a("--dpi", type=int, default=100, help="resolution of the saved figure (default 100)")
@@ -1092,7 +1057,7 @@ def run(args):
     overrides = dict(size=args.size, steps=args.steps, optimizer=args.optimizer,
                      pooling=args.pooling, lr=args.lr, ratio_scaling=args.ratio_scaling,
                      normalize=False if args.no_normalize else None, precision=args.precision,
-                     ratio_calibration=args.ratio_calibration)
+                     ratio_calibration=args.ratio_calibration, jit=args.jit)
     weights = None if args.weights == "none" else args.weights
     config = settings(args.preset, weights=weights, **overrides)
     if weights is not None:

@@ -321,7 +321,7 @@ class _ReachedTarget(Exception):
 
 
 def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
-              jit_compile=DEFAULT_JIT_COMPILE, target_loss=None):
+              jit_compile=DEFAULT_JIT_COMPILE, target_loss=None, scale=1.0):
     """Optimise the image with L-BFGS-B (scipy), the paper's optimiser, within pixel bounds.
 
     One step is one L-BFGS iteration (it may evaluate the loss more than once). Arguments
@@ -329,8 +329,17 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
     for stopping. Use B = 1: the entries of a batch would share one line search.
     ``jit_compile=True`` compiles the loss-and-gradient function with XLA. With
     ``target_loss``, stop after the first iteration whose total loss is at or below it.
+
+    ``scale``: L-BFGS-B works on y = x / scale. Its first step has unit length in y; when
+    the loss is tiny (the normalised network of ``normalize.normalize_vgg``) a unit step
+    spread over ~10^5 pixels changes it by less than float32 rounding and scipy stops
+    after one iteration ("relative reduction of f <= factr*epsmch"). A scale of a few
+    times sqrt(number of values) makes that first step move pixels by a few units; from
+    the second iteration on L-BFGS scales itself, so the scale does not matter otherwise.
     """
     init = np.asarray(init, dtype=np.float32)
+    if not scale > 0:
+        raise StyleTransferError(f"scale must be > 0, got {scale!r}")
     x = tf.Variable(init)
 
     @tf.function(jit_compile=jit_compile)
@@ -341,18 +350,17 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
         return loss, tape.gradient(loss, x), parts
 
     history, bar, start = new_history(init.shape[0]), _progbar(steps, verbose), time.perf_counter()
-    last = {"x": init.ravel().astype(np.float64), "finite_x": init, "parts": None}
+    last = {"x": init.ravel().astype(np.float64) / scale, "finite_x": init, "parts": None}
 
     def fun(flat):
-        x.assign(flat.reshape(init.shape).astype(np.float32))
+        x.assign((flat * scale).reshape(init.shape).astype(np.float32))
         loss, grad, parts = value_and_grad()
         parts = {k: v.numpy() for k, v in parts.items()}
         if not np.isfinite(loss.numpy()):
             last["parts"] = parts
             raise _StopLBFGS
-        last.update(x=flat.copy(), finite_x=flat.reshape(init.shape).astype(np.float32),
-                    parts=parts)
-        return float(loss.numpy()), grad.numpy().ravel().astype(np.float64)
+        last.update(x=flat.copy(), finite_x=x.numpy(), parts=parts)
+        return float(loss.numpy()), grad.numpy().ravel().astype(np.float64) * scale
 
     def callback(xk):
         i = len(history["step"])
@@ -365,8 +373,8 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
         if target_loss is not None and np.sum(last["parts"]["total"]) <= target_loss:
             raise _ReachedTarget
 
-    bounds = scipy.optimize.Bounds(np.broadcast_to(PIXEL_LOW, init.shape).ravel(),
-                                   np.broadcast_to(PIXEL_HIGH, init.shape).ravel())
+    bounds = scipy.optimize.Bounds(np.broadcast_to(PIXEL_LOW, init.shape).ravel() / scale,
+                                   np.broadcast_to(PIXEL_HIGH, init.shape).ravel() / scale)
     try:
         fun(last["x"])
         record(history, 0, start, last["parts"])

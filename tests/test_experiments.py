@@ -217,3 +217,41 @@ def test_paper_preset_runs_lbfgs_one_image_at_a_time():
     assert all(r.history["step"][-1] == 3 for r in result.results)
     with pytest.raises(ex.StyleTransferError, match="float32"):
         ex.settings("paper", precision="mixed")
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "lbfgs"])
+def test_jit_setting_reaches_the_optimizer(monkeypatch, optimizer):
+    from styletransfer_tf import optimize
+    seen = []
+    runner = getattr(optimize, f"run_{optimizer}")
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("jit_compile"))
+        return runner(*args, **kwargs)
+
+    monkeypatch.setattr(optimize, f"run_{optimizer}", spy)
+    job = ex.Job("x", ratio=1e-3)
+    for jit in (True, False):
+        config = ex.settings("fast", optimizer=optimizer, jit=jit, **TINY)
+        result = ex.run_jobs([job], config, verbose=False)[0]
+        assert np.isfinite(result.history["total"][-1])
+    assert seen == [True, False]
+    with pytest.raises(ex.StyleTransferError, match="jit"):
+        ex.settings("fast", jit="yes")
+
+
+def test_figure_command_jit_option(capsys, tmp_path, weights_file):
+    parser = cli.build_parser()
+    assert parser.parse_args(["figure", "5", "-o", "f.png"]).jit is None
+    assert parser.parse_args(["figure", "5", "-o", "f.png", "--jit"]).jit is True
+    assert parser.parse_args(["figure", "5", "-o", "f.png", "--no-jit"]).jit is False
+    out = tmp_path / "fig5.png"
+    code = cli.main(["figure", "5", "-o", str(out), "--size", "40", "--steps", "1",
+                     "--weights", "none", "--quiet", "--jit"])
+    assert code == 0, capsys.readouterr().err
+    assert json.loads(out.with_suffix(".json").read_text())["settings"]["jit"] is True
+    assert ex.settings("fast").jit is False
+    # XLA may round differently: results made with it get their own cache entries
+    config = ex.settings("fast", size=40, steps=2, weights=weights_file)
+    job = ex.Job("x", ratio=1e-3)
+    assert ex.job_key(job, config) != ex.job_key(job, ex.settings(config, jit=True))

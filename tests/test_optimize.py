@@ -156,3 +156,26 @@ def test_initial_images():
     np.testing.assert_array_equal(n1, optimize.initial_image("noise", content, style, seed=1))
     assert not np.array_equal(n1, optimize.initial_image("noise", content, style, seed=2))
     assert n1.min() >= 0 and n1.max() <= 255
+
+
+def test_lbfgs_scale_rescues_a_loss_lost_in_float32_rounding():
+    """A loss tiny next to its own value (the normalised network's situation): L-BFGS-B's
+    unit-length first step changes it by less than float32 rounding and scipy gives up;
+    working on pixels / scale, the first step is large enough to register."""
+    objective, _, _, start, _ = problem()
+    reference, _ = objective(tf.constant(start))
+
+    def tiny(x):
+        total, parts = objective(x)
+        total = 1.0 + 1e-3 * total / reference
+        return total, {**parts, "total": total}
+
+    _, stuck = optimize.run_lbfgs(tiny, start, steps=10, verbose=False)
+    x, moved = optimize.run_lbfgs(tiny, start, steps=10, verbose=False,
+                                  scale=5 * np.sqrt(start.size))
+    assert len(stuck["step"]) <= 2  # the failure the scale exists for
+    assert len(moved["step"]) >= 5
+    assert moved["total"][-1][0] < 1.0 + 0.5e-3
+    assert np.all(x >= optimize.PIXEL_LOW - 1e-3) and np.all(x <= optimize.PIXEL_HIGH + 1e-3)
+    with pytest.raises(StyleTransferError, match="scale"):
+        optimize.run_lbfgs(objective, start, steps=2, verbose=False, scale=0)
