@@ -8,6 +8,7 @@ compared with float32 ones with tolerances of a few percent.
 import glob
 import importlib.util
 import json
+from types import SimpleNamespace
 
 import keras
 import numpy as np
@@ -19,7 +20,7 @@ from styletransfer_tf import cli, losses, optimize, vgg
 from styletransfer_tf import images as imgs
 from styletransfer_tf.errors import StyleTransferError
 
-from conftest import REPO, gradient_image
+from conftest import REPO, gradient_image, requires_weights
 
 LAYERS = ["block1_conv1", "block2_conv1", "block2_conv2"]
 CONTENT, STYLE = ["block2_conv2"], ["block1_conv1", "block2_conv1"]
@@ -282,3 +283,25 @@ def test_step_runs_one_forward_pass_only_to_the_deepest_layer(precision):
     graph = step.get_concrete_function().graph
     forward = [op for op in graph.get_operations() if op.type == "Conv2D"]
     assert len(forward) == 4
+
+
+@requires_weights
+def test_lbfgs_variants_benchmark_plain_row_is_run_lbfgs():
+    """benchmarks/lbfgs_variants.py drives scipy itself; its 'plain' variant must be the
+    kit's run_lbfgs, iteration for iteration, or its comparison says nothing."""
+    spec = importlib.util.spec_from_file_location(
+        "lbfgs_variants", REPO / "benchmarks" / "lbfgs_variants.py")
+    variants = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(variants)
+    content, style = variants.speed.default_images()
+    args = SimpleNamespace(size=48, iters=8, target=None, coarse_iters=3)
+    log = variants.run_plain(args, content, style)
+    objective, start = variants.problem(48, content, style)
+    _, history = optimize.run_lbfgs(objective, start, 8, verbose=False)
+    kit = [row[0] for row in history["total"][1:]]
+    assert len(log) == len(kit) == 8
+    np.testing.assert_allclose([row[3] for row in log], kit, rtol=1e-5)
+    assert kit[-1] < 0.8 * history["total"][0][0]
+    for name in ("coarse-to-fine", "pyramid"):
+        rows = variants.VARIANTS[name](args, content, style)
+        assert sum(r[0] == "full" for r in rows) == 8 and np.isfinite(rows[-1][3])
