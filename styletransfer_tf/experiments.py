@@ -553,7 +553,7 @@ def _adam_options(config):
     lr = config.lr
     if config.lr_final != 1.0:
         lr = keras.optimizers.schedules.CosineDecay(config.lr, config.steps, alpha=config.lr_final)
-    return {"lr": lr, "epsilon": config.epsilon, "jit_compile": bool(config.jit)}
+    return {"lr": lr, "epsilon": config.epsilon, "jit_compile": config.jit}
 
 
 def _split_history(history, b):
@@ -604,7 +604,7 @@ def _run_group(jobs, config, weights, verbose):
             raise StyleTransferError("L-BFGS runs one image at a time")
         # scaled so that the first step is not lost in the normalised network's tiny loss
         x, history = optimize.run_lbfgs(objective, init, config.steps, verbose=verbose,
-                                        jit_compile=bool(config.jit),
+                                        jit_compile=config.jit,
                                         scale=5.0 * np.sqrt(init.size))
     seconds = time.perf_counter() - start
     rgb = imgs.to_uint8(imgs.deprocess(np.asarray(x)))
