@@ -766,21 +766,23 @@ for r in opt.results:
     print(f"{r.job.label:7s}: {h['step'][-1]} steps in {h['seconds'][-1]:.1f} s, final total loss {h['total'][-1]:.4g}")
 '''),
     md("""
-**What it shows.** For the first minute Adam is ahead: one Adam step cost about 0.4 s
-here, one L-BFGS iteration about 1 s (its line search evaluates the loss and gradient
-more than once). But L-BFGS keeps descending steadily and ends clearly lower after its
-150 iterations (total loss about 1.0 against Adam's 1.3), while Adam, its learning
-rate decayed, has levelled off. Per iteration L-BFGS is much better — it uses curvature
-information from past gradients and needs no learning rate, the paper's reason to prefer
-it; per second it depends on the budget. Adam's advantages are elsewhere: no line
-search, a batch of independent images at once (a whole figure row in one optimisation,
-as the kit does), and bfloat16 works with it (L-BFGS needs float32: see above).
+**What it shows.** One Adam step and one L-BFGS iteration cost about the same here
+(about 0.4 s: both are one loss-and-gradient evaluation, L-BFGS's line search rarely
+needs a second). Adam is ahead for the first ten seconds or so, while L-BFGS is still
+building its picture of the curvature; then L-BFGS overtakes, keeps descending steadily
+and ends clearly lower after its 150 iterations (total loss about 1.0 against Adam's
+1.3), while Adam, its learning rate decayed, has levelled off. L-BFGS uses curvature
+information from past gradients and needs no learning rate: the paper's reason to prefer
+it. Adam's advantages are elsewhere: a batch of independent images at once (a whole
+figure row in one optimisation, as the kit does), and bfloat16 works with it (L-BFGS
+needs float32: see above). (How the two compare over 1000 steps, with other Adam
+settings: `benchmarks/README.md`.)
 
 ## 4. Summary and exercises
 
 * Content at `conv4_2` lets the painting re-draw the photo; at `conv2_2` it can only tint it.
 * Average pooling gives slightly smoother results; the effect is small.
-* L-BFGS gets further per iteration and, given time, lower; Adam is ahead early and batches.
+* L-BFGS gets further per iteration and, after the first seconds, per second; Adam batches.
 
 **Exercise 1.** Try `conv3_2` and `conv5_2` as content layers with `ex.run_jobs` and
 `ex.Job(..., content_layers=("conv3_2",))`. Where between `conv2_2` and `conv4_2` does
