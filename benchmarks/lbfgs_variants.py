@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import speed  # noqa: E402  (the benchmark's problem and images)
+from styletransfer_tf import optimize  # noqa: E402
 
 CHECKPOINTS = (50, 100, 200, 300, 400, 600, 800, 1000)
 
@@ -51,8 +52,6 @@ def lbfgs(value_and_grad, y0, iters, target, bounds=None, maxcor=10, log=None, t
     stops at ``target`` (None: never). Returns the last iterate."""
     import scipy.optimize
 
-    from styletransfer_tf import optimize
-
     def callback(y):
         loss, _ = value_and_grad(y)  # cached: the callback's iterate was just evaluated
         log.append((tag, sum(r[0] == tag for r in log), time.perf_counter() - start, loss))
@@ -63,8 +62,7 @@ def lbfgs(value_and_grad, y0, iters, target, bounds=None, maxcor=10, log=None, t
         try:
             result = scipy.optimize.minimize(
                 value_and_grad, y0, jac=True, method="L-BFGS-B", bounds=bounds, callback=callback,
-                options={"maxiter": iters, "maxfun": 2 * iters + 20, "ftol": 1e-12,
-                         "gtol": 0.0, "maxcor": maxcor})
+                options={**optimize.lbfgs_options(iters), "maxcor": maxcor})
             return result.x
         except StopIteration:
             return value_and_grad.last_y
@@ -94,14 +92,6 @@ def evaluator(objective, shape, to_x=None):
     return value_and_grad
 
 
-def pixel_bounds(shape):
-    import scipy.optimize
-
-    from styletransfer_tf import optimize
-    return scipy.optimize.Bounds(np.broadcast_to(optimize.PIXEL_LOW, shape).ravel(),
-                                 np.broadcast_to(optimize.PIXEL_HIGH, shape).ravel())
-
-
 def problem(size, content, style):
     _, objective, start = speed._problem({"size": size, "content": content, "style": style})
     return objective, start
@@ -111,31 +101,29 @@ def run_plain(args, content, style, maxcor=10):
     objective, x0 = problem(args.size, content, style)
     log, start = [], time.perf_counter()
     lbfgs(evaluator(objective, x0.shape), x0.ravel().astype(np.float64), args.iters,
-          args.target, pixel_bounds(x0.shape), maxcor, log, "full", start)
+          args.target, optimize.pixel_bounds(x0.shape), maxcor, log, "full", start)
     return log
 
 
 def run_coarse_to_fine(args, content, style):
     import tensorflow as tf
 
-    from styletransfer_tf import optimize
     log, start = [], time.perf_counter()
     objective, small = problem(args.size // 2, content, style)
     y = lbfgs(evaluator(objective, small.shape), small.ravel().astype(np.float64),
-              args.coarse_iters, None, pixel_bounds(small.shape), 10, log, "coarse", start)
+              args.coarse_iters, None, optimize.pixel_bounds(small.shape), 10, log, "coarse", start)
     change = y.reshape(small.shape).astype(np.float32) - small
     objective, x0 = problem(args.size, content, style)
     x1 = x0 + tf.image.resize(change, x0.shape[1:3], method="bicubic").numpy()
     x1 = np.clip(x1, optimize.PIXEL_LOW, optimize.PIXEL_HIGH)
     lbfgs(evaluator(objective, x0.shape), x1.ravel().astype(np.float64), args.iters,
-          args.target, pixel_bounds(x0.shape), 10, log, "full", start)
+          args.target, optimize.pixel_bounds(x0.shape), 10, log, "full", start)
     return log
 
 
 def run_pyramid(args, content, style, levels=4):
     import tensorflow as tf
 
-    from styletransfer_tf import optimize
     objective, x0 = problem(args.size, content, style)
     height, width = x0.shape[1:3]
     shapes = [(max(1, height >> k), max(1, width >> k)) for k in range(levels)]

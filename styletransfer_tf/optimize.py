@@ -320,6 +320,20 @@ class _ReachedTarget(Exception):
     pass
 
 
+def pixel_bounds(shape, scale=1.0):
+    """scipy ``Bounds`` keeping every value of an image of ``shape`` in the valid pixel
+    range (VGG input space), for an optimiser that works on pixels / ``scale``."""
+    return scipy.optimize.Bounds(np.broadcast_to(PIXEL_LOW, shape).ravel() / scale,
+                                 np.broadcast_to(PIXEL_HIGH, shape).ravel() / scale)
+
+
+def lbfgs_options(steps):
+    """scipy L-BFGS-B options of :func:`run_lbfgs`: ``steps`` iterations, at most
+    2 steps + 20 evaluations, no stop on a small gradient, stop only when the loss stops
+    falling (relative reduction <= 1e-12)."""
+    return {"maxiter": steps, "maxfun": 2 * steps + 20, "ftol": 1e-12, "gtol": 0.0}
+
+
 def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
               jit_compile=DEFAULT_JIT_COMPILE, target_loss=None, scale=1.0):
     """Optimise the image with L-BFGS-B (scipy), the paper's optimiser, within pixel bounds.
@@ -373,8 +387,7 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
         if target_loss is not None and np.sum(last["parts"]["total"]) <= target_loss:
             raise _ReachedTarget
 
-    bounds = scipy.optimize.Bounds(np.broadcast_to(PIXEL_LOW, init.shape).ravel() / scale,
-                                   np.broadcast_to(PIXEL_HIGH, init.shape).ravel() / scale)
+    bounds = pixel_bounds(init.shape, scale)
     try:
         fun(last["x"])
         record(history, 0, start, last["parts"])
@@ -383,8 +396,7 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
         with _single_threaded_openblas():
             result = scipy.optimize.minimize(
                 fun, last["x"], jac=True, method="L-BFGS-B", bounds=bounds, callback=callback,
-                options={"maxiter": steps, "maxfun": 2 * steps + 20, "ftol": 1e-12,
-                         "gtol": 0.0})
+                options=lbfgs_options(steps))
     except _StopLBFGS:
         bar.close()
         record(history, len(history["step"]), start, last["parts"])
