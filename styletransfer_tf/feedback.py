@@ -19,6 +19,19 @@ in the student's namespace (``gram_matrix`` inside ``style_layer_loss``, the los
 inside ``train_step``...) are temporarily replaced by the reference versions, so a bug
 in one task costs points only in that task.
 
+While a student's function runs under a check, the kit's own implementations of what
+the task asks for are switched off: every function of ``styletransfer_tf.images``,
+``.losses`` and ``.optimize`` (and Keras's ``preprocess_input``), except those the task
+may build on (``gram_matrix`` inside ``style_layer_loss``...), raises when called, and
+the check fails with "your gram_matrix calls the kit's own gram_matrix; write it
+yourself". A function that *is* the kit's (``gram_matrix = st.gram_matrix``) fails the
+same way.
+
+A check can also be given a :class:`RemoteFunction`, a stand-in for a student's function
+that lives in another process: the autograder (``assignments/judge.py``) runs the checks
+in a clean process and only the student's function calls happen in the process that ran
+the notebook, so code in the notebook cannot change how the checks judge.
+
 The notebooks call these functions from Otter-Grader test cells (see
 ``assignments/README.md``); they work just as well on their own::
 
@@ -29,6 +42,7 @@ The notebooks call these functions from Otter-Grader test cells (see
 import contextlib
 import math
 import re
+import types
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +56,8 @@ __all__ = [
     "check_gram_matrix_vectorised", "check_content_loss", "check_style_layer_loss",
     "check_style_layer_loss_properties", "check_style_loss", "check_total_variation_loss",
     "check_total_loss", "check_train_step", "check_train_step_in_graph",
-    "check_experiment", "sample_images", "PIXEL_LOW", "PIXEL_HIGH",
+    "check_experiment", "sample_images", "PIXEL_LOW", "PIXEL_HIGH", "RemoteFunction",
+    "ALLOWED_KIT_CALLS",
 ]
 
 #: Valid range of each BGR channel in VGG input space (the pixels 0 and 255).
@@ -64,6 +79,22 @@ REFERENCE = {
 SEED = 0
 RTOL = 1e-3
 
+#: What each task may build on: the kit functions a student's function may call while
+#: its check runs (they are the reference versions of the student's other tasks). Every
+#: other function of the kit's images, losses and optimize modules is switched off.
+ALLOWED_KIT_CALLS = {
+    "preprocess": (),
+    "deprocess": (),
+    "gram_matrix": (),
+    "content_loss": (),
+    "style_layer_loss": ("gram_matrix",),
+    "style_loss": ("gram_matrix", "style_layer_loss"),
+    "total_variation_loss": (),
+    "total_loss": (),
+    "train_step": ("gram_matrix", "content_loss", "style_layer_loss", "style_loss",
+                   "total_variation_loss", "total_loss"),
+}
+
 _NUMPY_HINT = (
     "Inside tf.function (which the training step uses), on a GPU and under "
     "tf.GradientTape, tensors are symbolic: NumPy cannot read them, and a NumPy result "
@@ -74,6 +105,181 @@ _NUMPY_HINT = (
 
 class CheckFailed(AssertionError):
     """A check found a problem; the message explains it and how to fix it."""
+
+
+# ------------------------------------------------------- the kit's own functions, switched off
+
+
+class _KitCalled(BaseException):
+    """Raised inside a student's function that calls a switched-off kit function.
+
+    A BaseException, so that ``except Exception`` in student code does not swallow it;
+    every call is also recorded, so that swallowing it with a bare ``except`` does not
+    help either.
+    """
+
+
+_KIT_CALLS = []     # labels of the switched-off functions called since the check began
+_TRAP_DEPTH = [0]
+
+
+def _kit_called(label):
+    _KIT_CALLS.append(label)
+    return _KitCalled(label)
+
+
+def _trap_code(name, label):
+    """The code of a function that records a call to ``label`` and raises _KitCalled.
+
+    It is swapped into the kit function's ``__code__``, so that every reference to the
+    function (an import, an alias, a default argument, a module attribute) reaches it.
+    """
+    source = (f"def {name}(*args, **kwargs):\n"
+              f"    raise __import__('sys').modules[{__name__!r}]._kit_called({label!r})\n")
+    namespace = {}
+    exec(compile(source, "<kit function switched off during a check>", "exec"), namespace)
+    return namespace[name].__code__
+
+
+_KIT = []           # [(short name, label, function, original code, trap code)]
+
+
+def _kit_functions():
+    """The kit's implementations that a student could call instead of writing their own."""
+    if _KIT:
+        return _KIT
+    from . import optimize as _optimize
+
+    seen = set()
+
+    def add(fn, label):
+        while fn is not None and id(fn) not in seen:
+            plain = isinstance(fn, types.FunctionType)
+            if plain and not fn.__code__.co_freevars and fn.__code__.co_flags & 0x20 == 0:
+                seen.add(id(fn))
+                name = fn.__name__ if fn.__name__.isidentifier() else "kit_function"
+                _KIT.append((fn.__name__, label, fn, fn.__code__, _trap_code(name, label)))
+            elif plain:
+                seen.add(id(fn))
+            fn = getattr(fn, "__wrapped__", None) or getattr(fn, "python_function", None)
+
+    for module in (_images, _losses, _optimize):
+        for attr, value in sorted(vars(module).items()):
+            target = getattr(value, "python_function", value)
+            if getattr(target, "__module__", None) == module.__name__ and callable(value):
+                add(target, f"{module.__name__}.{attr}")
+    try:  # what keras.applications.vgg19.preprocess_input does
+        from keras.src.applications import imagenet_utils
+        add(imagenet_utils.preprocess_input, "keras.applications.vgg19.preprocess_input")
+    except ImportError:  # pragma: no cover - another Keras layout
+        pass
+    return _KIT
+
+
+def _kit_label(fn):
+    """The kit's name for ``fn`` if it is one of the kit's implementations, else None."""
+    fn = _unwrap(fn)
+    for _, label, kit_fn, _, _ in _kit_functions():
+        if fn is kit_fn:
+            return label
+    return None
+
+
+@contextlib.contextmanager
+def _kit_switched_off(name):
+    """Switch off the kit functions that task ``name`` may not call; fail if any was called."""
+    if _TRAP_DEPTH[0]:
+        yield
+        return
+    allowed = {_unwrap(REFERENCE[n]) for n in ALLOWED_KIT_CALLS.get(name, ())}
+    trapped = [(fn, code, trap) for _, _, fn, code, trap in _kit_functions()
+               if fn not in allowed]
+    del _KIT_CALLS[:]
+    _TRAP_DEPTH[0] += 1
+    for fn, _, trap in trapped:
+        fn.__code__ = trap
+    error = None
+    try:
+        yield
+    except BaseException as exc:  # noqa: BLE001 - re-raised below unless a kit call explains it
+        error = exc
+    finally:
+        for fn, code, _ in trapped:
+            fn.__code__ = code
+        _TRAP_DEPTH[0] -= 1
+    called = list(dict.fromkeys(_KIT_CALLS))
+    del _KIT_CALLS[:]
+    if called:
+        _fail_kit_call(name, called)
+    if error is not None:
+        raise error
+
+
+_KIT_FIX = ("while a check runs, the kit's own implementations (styletransfer_tf.losses, "
+            ".images, .optimize, Keras's preprocess_input) are switched off, and a "
+            "function that uses them earns no points for its task. Compute the result "
+            "with TensorFlow operations; you may call your own functions from the other "
+            "tasks.")
+
+
+def _whose(label):
+    """"the kit's own gram_matrix (styletransfer_tf.losses.gram_matrix)" for a label."""
+    owner = "Keras's" if label.startswith("keras.") else "the kit's own"
+    return f"{owner} {label.rsplit('.', 1)[-1]} ({label})"
+
+
+def _fail_kit_call(name, labels):
+    what = ", ".join(_whose(label) for label in labels)
+    _fail(name, f"your {name} calls {what}; write it yourself.", _KIT_FIX)
+
+
+def _not_the_kit(name, fn):
+    label = _kit_label(fn)
+    if label is not None:
+        _fail(name, f"your {name} is {_whose(label)}, imported instead of written; write it "
+                    "yourself.", _KIT_FIX)
+
+
+# ------------------------------------------------------- student functions in another process
+
+
+class RemoteFunction:
+    """A student's function that lives in another process.
+
+    The autograder passes these to the checks instead of the functions themselves
+    (``assignments/judge.py``). The checks then do all their comparing here and ask the
+    other process only to run the student's function: :meth:`call` with given inputs,
+    :meth:`run` for the measurements that need the function itself (its gradient, its
+    graph under tf.function, one training step). Both raise :class:`CheckFailed` when
+    the other process reports a failed check, and rebuild the student's exceptions.
+    """
+
+    name = "function"
+
+    def __call__(self, *args, **kwargs):
+        return self.call(self.name, args, kwargs, None)
+
+    def call(self, check, args, kwargs, isolate):
+        raise NotImplementedError
+
+    def run(self, op, **params):
+        raise NotImplementedError
+
+
+_ISOLATION = [None]  # the `keep` of the innermost _isolated() around a RemoteFunction
+
+
+def _invoke(name, fn, *args, **kwargs):
+    """Call a student's function for the check of task ``name``.
+
+    Here: with the kit's implementations switched off. A RemoteFunction: in its process,
+    which does the same.
+    """
+    if isinstance(fn, RemoteFunction):
+        return fn.call(name, args, kwargs, _ISOLATION[0])
+    _not_the_kit(name, fn)
+    with _kit_switched_off(name):
+        return _unwrap(fn)(*args, **kwargs)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -96,6 +302,13 @@ def _unwrap(fn):
 @contextlib.contextmanager
 def _isolated(fn, keep=()):
     """Swap the other assignment functions in ``fn``'s globals for the reference ones."""
+    if isinstance(fn, RemoteFunction):  # the swap happens in the function's process
+        outer, _ISOLATION[0] = _ISOLATION[0], tuple(keep)
+        try:
+            yield
+        finally:
+            _ISOLATION[0] = outer
+        return
     namespace = getattr(_unwrap(fn), "__globals__", None)
     saved = {}
     if isinstance(namespace, dict):
@@ -146,7 +359,7 @@ def _call(name, fn, *args, what="", hint=None, **kwargs):
         _fail(name, f"should be a function, but it is a {type(fn).__name__}.",
               f"define it with `def {name}(...):` and keep that name.")
     try:
-        out = _unwrap(fn)(*args, **kwargs)
+        out = _invoke(name, fn, *args, **kwargs)
     except CheckFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - any error in student code becomes feedback
@@ -282,6 +495,10 @@ def _features(shape, offset=0):
 
 def _gradient_flows(name, fn, args, wrt=0, fix=""):
     """The gradient of sum(fn(args)) with respect to args[wrt] exists and is finite."""
+    if isinstance(fn, RemoteFunction):
+        fn.run("gradient_flows", check=name, args=[np.asarray(a) for a in args], wrt=wrt,
+               fix=fix, isolate=_ISOLATION[0])
+        return
     args = [tf.convert_to_tensor(a) for a in args]
     with tf.GradientTape() as tape:
         tape.watch(args[wrt])
@@ -316,10 +533,20 @@ def _graph_op_count(name, fn, shapes):
     Raises CheckFailed with an explanation when tracing fails (NumPy on symbolic tensors,
     .numpy(), Python control flow on tensor values).
     """
+    if isinstance(fn, RemoteFunction):
+        n_ops, loops = fn.run("graph_op_count", check=name, shapes=[list(s) for s in shapes],
+                              isolate=_ISOLATION[0])
+        return int(n_ops), [str(loop) for loop in loops]
+    _not_the_kit(name, fn)
     specs = [tf.TensorSpec(shape, tf.float32) for shape in shapes]
-    try:
-        concrete = tf.function(_unwrap(fn)).get_concrete_function(*specs)
-    except Exception as exc:  # noqa: BLE001
+    error = None
+    with _kit_switched_off(name):
+        try:
+            concrete = tf.function(_unwrap(fn)).get_concrete_function(*specs)
+        except Exception as exc:  # noqa: BLE001 - explained below
+            error = exc
+    if error is not None:
+        exc = error
         if _is_numpy_error(exc):
             _fail(name, "works on eager tensors but breaks inside tf.function: it calls NumPy "
                         "(or .numpy()) on a tensor.", _NUMPY_HINT,
@@ -399,7 +626,7 @@ def check_preprocess(preprocess):
     ]
     _compare(name, got, ref, variants, fix=order_fix, inputs=" on a batch of RGB images")
     try:
-        one = _to_array(name, _unwrap(preprocess)(tf.constant(rgb[0])))
+        one = _to_array(name, _invoke(name, preprocess, tf.constant(rgb[0])))
     except CheckFailed:
         raise
     except Exception:  # noqa: BLE001 - reported just below
@@ -851,34 +1078,63 @@ def check_total_loss(total_loss):
 _TRAIN = {}
 
 
-def _train_setup():
-    """A tiny random-weight VGG problem (cached): features fn, targets, start image."""
-    if _TRAIN:
+def _train_setup(data=None):
+    """A tiny random-weight VGG problem (cached): features fn, targets, start image.
+
+    ``data`` (from :func:`_train_setup_data` in another process) rebuilds exactly that
+    problem: the same weights, targets and start image.
+    """
+    if _TRAIN and (data is None or _TRAIN.get("data") is data):
         return _TRAIN
     import keras
 
     from . import vgg
-    keras.utils.set_random_seed(SEED)
+    if data is None:
+        keras.utils.set_random_seed(SEED)
     content_layers, style_layers = ["conv2_2"], ["conv1_1", "conv2_1"]
     model = vgg.feature_extractor(content_layers + style_layers, weights=None)
+    if data is not None:
+        model.set_weights([np.asarray(w, np.float32) for w in data["weights"]])
 
     def features(x):
         out = model(x)
         return out[:1], out[1:]
 
-    size = 16
-    content = _images.preprocess(_rng(40).uniform(0, 255, (1, size, size, 3)).astype(np.float32))
-    style = _images.preprocess(_rng(41).uniform(0, 255, (1, size, size, 3)).astype(np.float32))
-    content_targets, _ = features(tf.constant(content))
-    _, style_feats = features(tf.constant(style))
-    style_targets = [_losses.gram_matrix(f) for f in style_feats]
-    # start next to the pixel limits, so that clipping matters after one step
-    r = _rng(42).uniform(0, 3, (1, size, size, 3)).astype(np.float32)
-    start = np.where(np.arange(size)[None, None, :, None] < size // 2,
-                     PIXEL_HIGH - r, PIXEL_LOW + r).astype(np.float32)
+    if data is None:
+        size = 16
+        content = _images.preprocess(
+            _rng(40).uniform(0, 255, (1, size, size, 3)).astype(np.float32))
+        style = _images.preprocess(
+            _rng(41).uniform(0, 255, (1, size, size, 3)).astype(np.float32))
+        content_targets, _ = features(tf.constant(content))
+        _, style_feats = features(tf.constant(style))
+        style_targets = [_losses.gram_matrix(f) for f in style_feats]
+        # start next to the pixel limits, so that clipping matters after one step
+        r = _rng(42).uniform(0, 3, (1, size, size, 3)).astype(np.float32)
+        start = np.where(np.arange(size)[None, None, :, None] < size // 2,
+                         PIXEL_HIGH - r, PIXEL_LOW + r).astype(np.float32)
+    else:
+        content_targets = [tf.constant(np.asarray(t, np.float32))
+                           for t in data["content_targets"]]
+        style_targets = [tf.constant(np.asarray(t, np.float32)) for t in data["style_targets"]]
+        start = np.asarray(data["start"], np.float32)
+    _TRAIN.clear()
     _TRAIN.update(features=features, content_targets=list(content_targets),
-                  style_targets=style_targets, start=start)
+                  style_targets=style_targets, start=start, model=model, data=data)
     return _TRAIN
+
+
+def _train_setup_data():
+    """The training problem as plain arrays, to rebuild it in another process."""
+    setup = _train_setup()
+    if "as_data" not in setup:
+        setup["as_data"] = {
+            "weights": [np.asarray(w) for w in setup["model"].get_weights()],
+            "content_targets": [np.asarray(t) for t in setup["content_targets"]],
+            "style_targets": [np.asarray(t) for t in setup["style_targets"]],
+            "start": setup["start"],
+        }
+    return setup["as_data"]
 
 
 def _reference_losses(setup, x, alpha, beta, tv_weight):
@@ -911,45 +1167,67 @@ def _adam(lr):
 _TRAIN_ARGS = dict(alpha=3.0, beta=0.7, tv_weight=1e-3, lr=5.0)
 
 
-def _run_student_step(train_step, in_graph):
-    setup = _train_setup()
+def _student_step(train_step, in_graph, setup):
+    """One call of the student's step from the start image: (loss, error, new image).
+
+    Runs where the student's function lives (see :class:`RemoteFunction`); what it
+    returns is judged by :func:`_run_student_step`.
+    """
     a = _TRAIN_ARGS
     x = tf.Variable(setup["start"])
     opt = _adam(a["lr"])
     opt.build([x])
     name = "train_step"
+    if train_step is not None:
+        _not_the_kit(name, train_step)
     fn = _unwrap(train_step)
     if in_graph:
         fn = tf.function(fn)
     args = (x, opt, setup["features"], setup["content_targets"], setup["style_targets"],
             a["alpha"], a["beta"], a["tv_weight"])
-    with _isolated(train_step, keep=(name,)):
+    out, error = None, None
+    with _isolated(train_step, keep=(name,)), _kit_switched_off(name):
         try:
             out = fn(*args)
         except CheckFailed:
             raise
-        except Exception as exc:  # noqa: BLE001
-            text = str(exc)
-            if "No gradients provided" in text or ("NoneType" in text and "grad" in text.lower()):
-                _fail(name, "got no gradient for the image (tape.gradient returned None).",
-                      "compute the loss inside the `with tf.GradientTape() as tape:` block, "
-                      "from the image variable x itself (no NumPy detour), then ask the tape "
-                      "for the gradient of that loss with respect to x.",
-                      details=_short_error(exc))
-            if in_graph and _is_numpy_error(exc):
-                _fail(name, "works eagerly but breaks inside tf.function: it calls NumPy "
-                            "(or .numpy()) on a tensor.", _NUMPY_HINT,
-                      details=_short_error(exc))
-            if in_graph:
-                _fail(name, "breaks inside tf.function, which is how the optimisation loop "
-                            "runs it.",
-                      "use TensorFlow ops only, and no Python `if`/`for` on tensor values.",
-                      details=_short_error(exc))
-            _fail(name, "raised an error:", _hint_for_error(exc), details=_short_error(exc))
+        except Exception as exc:  # noqa: BLE001 - judged by _run_student_step
+            error = exc
+    return out, error, x.numpy()
+
+
+def _run_student_step(train_step, in_graph):
+    setup = _train_setup()
+    name = "train_step"
+    if isinstance(train_step, RemoteFunction):
+        out, error, x_new = train_step.run("student_step", in_graph=in_graph,
+                                           setup=_train_setup_data())
+        x_new = np.asarray(x_new, np.float32)
+    else:
+        out, error, x_new = _student_step(train_step, in_graph, setup)
+    if error is not None:
+        exc = error
+        text = str(exc)
+        if "No gradients provided" in text or ("NoneType" in text and "grad" in text.lower()):
+            _fail(name, "got no gradient for the image (tape.gradient returned None).",
+                  "compute the loss inside the `with tf.GradientTape() as tape:` block, "
+                  "from the image variable x itself (no NumPy detour), then ask the tape "
+                  "for the gradient of that loss with respect to x.",
+                  details=_short_error(exc))
+        if in_graph and _is_numpy_error(exc):
+            _fail(name, "works eagerly but breaks inside tf.function: it calls NumPy "
+                        "(or .numpy()) on a tensor.", _NUMPY_HINT,
+                  details=_short_error(exc))
+        if in_graph:
+            _fail(name, "breaks inside tf.function, which is how the optimisation loop "
+                        "runs it.",
+                  "use TensorFlow ops only, and no Python `if`/`for` on tensor values.",
+                  details=_short_error(exc))
+        _fail(name, "raised an error:", _hint_for_error(exc), details=_short_error(exc))
     if out is None or out is Ellipsis:
         _fail(name, "returned None: it is not implemented yet (or the `return` is missing).",
               "replace the `...` with your code and return the loss you differentiated.")
-    return out, x.numpy(), setup
+    return out, x_new, setup
 
 
 def check_train_step(train_step):
