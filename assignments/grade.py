@@ -4,34 +4,40 @@
 
 SUBMISSIONS is a folder holding one ``.ipynb`` (or an Otter ``.zip``) per student, named
 after the student (``alice.ipynb``), or one sub-folder per student with the notebook
-inside (``alice/style_transfer.ipynb``). Each submission is executed from top to bottom
-and checked by ``otter run`` (Otter-Grader's non-containerised runner: no Docker, no
-server), with the autograder that ``python -m assignments.build`` generated.
+inside (``alice/style_transfer.ipynb``). Each submission is graded by
+``python -m assignments.judge`` in a fresh process: the notebook is executed from top to
+bottom in a separate worker process, and the tests of the autograder that
+``python -m assignments.build`` generated (Otter's test files) judge the student's
+functions from outside it, so nothing in the notebook can change its grade (see
+``assignments/judge.py`` and ``assignments/README.md``). No Docker, no server.
 
 The CSV has one row per student and one column per task with the points earned, then
 ``autograded`` (their sum), ``autograded_max``, one empty column per hand-graded task
-for you to fill in, and ``status`` (``ok``, or why the submission could not be graded).
+for you to fill in, ``tampering`` (what the notebook tried to change: checks, NumPy or
+TensorFlow functions, the kit's files; empty for an honest notebook) and ``status``
+(``ok``, or why the submission could not be graded).
 With ``--feedback DIR`` each student's check messages are written to ``DIR/STUDENT.txt``.
 
-Otter runs the submitted code with your user's rights: grade untrusted submissions in
-a disposable account, VM or container.
+The submitted code runs with your user's rights: grade untrusted submissions in a
+disposable account, VM or container.
 """
 
 import argparse
 import csv
-import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
 
-from . import DIST, notebook_env, source_notebooks
+from . import DIST, REPO, notebook_env, source_notebooks
 from .build import autograder_zip
 
 
@@ -83,30 +89,133 @@ def find_submissions(folder):
     return found
 
 
-def grade_one(submission, zip_path, timeout=None):
-    """Run ``otter run`` on one submission; return ({question: score}, feedback, status)."""
-    with tempfile.TemporaryDirectory(prefix="otter-run-") as out:
-        cmd = [sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(zip_path),
-               "-o", out, str(Path(submission).resolve())]
+def grade_one(submission, zip_path, timeout=None, kit=None):
+    """Grade one submission in a fresh judge process.
+
+    Returns ``({question: score}, feedback, status, tampering)``; ``tampering`` lists what
+    the notebook tried to change (empty for an honest one). ``kit`` is the
+    :class:`GradingKit` the judge runs from (one is made for this call if not given).
+    """
+    own = kit is None
+    kit = GradingKit(zip_path) if own else kit
+    cmd = [sys.executable, "-m", "assignments.judge", str(Path(submission).resolve()),
+           "--autograder", str(kit.zip)]
+    if timeout:
+        cmd += ["--timeout", str(int(timeout))]
+    try:
+        return _run_judge(cmd, kit, timeout)
+    finally:
+        if own:
+            kit.close()
+
+
+def _run_judge(cmd, kit, timeout):
+    with tempfile.TemporaryDirectory(prefix="grade-") as cwd:
+        proc = subprocess.Popen(cmd, env=kit.env(), cwd=cwd, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
         try:
-            done = subprocess.run(cmd, env=notebook_env(), capture_output=True, text=True,
-                                  timeout=timeout, cwd=out)
+            out, err = proc.communicate(timeout=(timeout + 60) if timeout else None)
         except subprocess.TimeoutExpired:
-            return {}, "", f"error: grading took longer than {timeout} s"
-        results = Path(out, "results.json")
-        if done.returncode != 0 or not results.is_file():
-            last = (done.stderr or done.stdout).strip().splitlines()
-            reason = last[-1] if last else f"otter run exited with {done.returncode}"
-            return {}, done.stdout + done.stderr, f"error: {reason}"
-        data = json.loads(results.read_text(encoding="utf-8"))
-    scores, feedback = {}, io.StringIO()
-    for test in data.get("tests", []):
-        if test.get("score") is None:
-            continue  # the "Public Tests" summary entry
-        scores[test["name"]] = test["score"]
-        feedback.write(f"{test['name']}: {_num(test['score'])} / {_num(test['max_score'])}\n")
-        feedback.write(test.get("output", "").rstrip() + "\n\n")
-    return scores, feedback.getvalue(), "ok"
+            os.killpg(proc.pid, signal.SIGKILL)  # the judge and the notebook's worker
+            proc.communicate()
+            return {}, "", f"error: grading took longer than {timeout} s", []
+    lines = out.strip().splitlines()
+    try:
+        result = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        result = None
+    if proc.returncode != 0 or not isinstance(result, dict):
+        last = (err or out).strip().splitlines()
+        reason = last[-1] if last else f"the judge exited with {proc.returncode}"
+        return {}, out + err, f"error: {reason}", []
+    return (dict(result.get("scores", {})), result.get("feedback", ""),
+            result.get("status", "error: no status"), list(result.get("tampering", [])))
+
+
+class GradingKit:
+    """A private copy of what judging needs, taken when grading starts.
+
+    The judges import the kit, the checks and themselves from this copy, not from the
+    repository: what a notebook (or a colleague's editor) writes to the repository while
+    grading runs changes no judge. Each judge checks the copy against the digests taken
+    here before it imports anything; after each submission the copy is checked again and,
+    if a notebook found and changed it, rewritten (it is ours: nothing else writes there).
+    """
+
+    def __init__(self, zip_path, root=REPO):
+        root = Path(root)
+        self.files = {}
+        for path in sorted((root / "styletransfer_tf").glob("*.py")):
+            self.files[path.relative_to(root).as_posix()] = path.read_bytes()
+        for rel in ("assignments/__init__.py", "assignments/judge.py", "assignments/worker.py",
+                    "images/sample_content.png", "images/sample_style.png"):
+            if (root / rel).is_file():
+                self.files[rel] = (root / rel).read_bytes()
+        self.files["autograder.zip"] = Path(zip_path).read_bytes()
+        self.tmp = tempfile.TemporaryDirectory(prefix="grading-kit-")
+        self.root = Path(self.tmp.name)
+        self.lock = threading.Lock()
+        self._write(self.files)
+
+    def _write(self, files):
+        for rel, data in files.items():
+            target = self.root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+    @property
+    def zip(self):
+        return self.root / "autograder.zip"
+
+    def env(self):
+        from .judge import KIT_DIGESTS_ENV, digest
+
+        env = notebook_env()
+        env["PYTHONPATH"] = str(self.root)
+        env["PYTHONNOUSERSITE"] = "1"
+        env[KIT_DIGESTS_ENV] = json.dumps({rel: digest(data) for rel, data in self.files.items()})
+        return env
+
+    def repair(self):
+        """Rewrite what changed in the copy; return the changed paths."""
+        with self.lock:
+            changed = []
+            for rel, data in self.files.items():
+                target = self.root / rel
+                if not target.is_file() or target.read_bytes() != data:
+                    changed.append(rel)
+            self._write({rel: self.files[rel] for rel in changed})
+        return changed
+
+    def close(self):
+        self.tmp.cleanup()
+
+
+def summarise(notes, limit=3):
+    """A short form of the tampering notes for the CSV (the feedback file lists them all):
+    "feedback: 13 replaced (check_content_loss, check_deprocess, check_experiment, ...)"."""
+    groups, order = {}, []
+    for note in notes:
+        parts = note.rsplit(" ", 1)
+        head, verb = (parts[0], parts[1]) if len(parts) == 2 and "." in parts[0] \
+            and " " not in parts[0] else (note, None)
+        module, _, name = head.rpartition(".")
+        key = (module, verb) if verb else (note, None)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        if verb:
+            groups[key].append(name)
+    out = []
+    for module, verb in order:
+        names = groups[(module, verb)]
+        if verb is None:
+            out.append(module)
+        elif len(names) <= limit:
+            out.extend(f"{module}.{name} {verb}" for name in names)
+        else:
+            out.append(f"{module}: {len(names)} {verb} ({', '.join(names[:limit])}, ...)")
+    return "; ".join(out)
 
 
 def _num(value):
@@ -130,23 +239,29 @@ def grade_folder(submissions, out_csv, assignment=None, zip_path=None, feedback_
     if not found:
         raise SystemExit(f"no .ipynb or .zip submissions in {submissions}")
 
+    kit = GradingKit(zip_path)
+
     def work(item):
         student, path = item
-        result = grade_one(path, zip_path, timeout)
+        scores, feedback, status, tampering = grade_one(path, zip_path, timeout, kit)
+        tampering += [f"changed the grading kit's {rel} (repaired)" for rel in kit.repair()]
         if not quiet:
-            print(f"graded {student}: {result[2]}", flush=True)
-        return student, result
+            print(f"graded {student}: {status}", flush=True)
+        return student, (scores, feedback, status, tampering)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        graded = dict(pool.map(work, found.items()))
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            graded = dict(pool.map(work, found.items()))
+    finally:
+        kit.close()
 
     header = (["student"] + auto + ["autograded", "autograded_max"]
               + [f"{name} (manual, /{_num(points or 0)})" for name, m, points in tasks if m]
-              + ["status"])
+              + ["tampering", "status"])
     max_total = sum(possible[name] for name in auto)
     rows = []
     for student in sorted(graded):
-        scores, feedback, status = graded[student]
+        scores, feedback, status, tampering = graded[student]
         row = {"student": student}
         for name in auto:
             row[name] = _num(scores.get(name, 0))
@@ -155,13 +270,16 @@ def grade_folder(submissions, out_csv, assignment=None, zip_path=None, feedback_
         for name, is_manual, points in tasks:
             if is_manual:
                 row[f"{name} (manual, /{_num(points or 0)})"] = ""
+        row["tampering"] = summarise(tampering)
         row["status"] = status
         rows.append(row)
         if feedback_dir:
             Path(feedback_dir).mkdir(parents=True, exist_ok=True)
             Path(feedback_dir, f"{student}.txt").write_text(
                 f"{student}: {row['autograded']} / {row['autograded_max']} autograded points "
-                f"({status})\n\n{feedback}", encoding="utf-8")
+                f"({status})\n"
+                + "".join(f"tampering: {note}\n" for note in tampering)
+                + f"\n{feedback}", encoding="utf-8")
     out_csv = Path(out_csv)
     if out_csv.parent != Path(""):
         out_csv.parent.mkdir(parents=True, exist_ok=True)
