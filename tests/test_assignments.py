@@ -1,9 +1,11 @@
 """The student assignments (assignments/): solutions, feedback, student notebooks, grading.
 
-The slow part (about two minutes on two cores) builds the assignment with Otter Assign
+The slow part (a few minutes on two cores) builds the assignment with Otter Assign
 once, runs the generated student notebook and grades the sample submissions in
-tests/fixtures/assignments/submissions with ``python -m assignments.grade``. Everything
-uses VGG19 with random weights and tiny images (STYLETRANSFER_ASSIGNMENT_FAST=1).
+tests/fixtures/assignments/submissions with ``python -m assignments.grade``: the honest
+ones, and those that try to get points without the work (delegating to the kit,
+tampering with the checks). Everything uses VGG19 with random weights and tiny images
+(STYLETRANSFER_ASSIGNMENT_FAST=1).
 """
 
 import csv
@@ -11,6 +13,8 @@ import json
 import os
 import subprocess
 import sys
+import types
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -80,16 +84,70 @@ def test_solution_functions_pass_every_check():
     feedback.check_train_step(tf.function(ns["train_step"]))  # decorated by the student
 
 
+def _copy(fn):
+    """The same code as a kit function, as a function of its own (not the kit's object)."""
+    return types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__)
+
+
 def test_reference_functions_pass_every_check():
     """The package's own implementation is what the checks compare with."""
-    feedback.check_gram_matrix(ref.gram_matrix)
-    feedback.check_gram_matrix_vectorised(ref.gram_matrix)
-    feedback.check_content_loss(ref.content_loss)
-    feedback.check_style_layer_loss(ref.style_layer_loss)
-    feedback.check_style_layer_loss_properties(ref.style_layer_loss)
-    feedback.check_style_loss(ref.style_loss)
-    feedback.check_total_variation_loss(ref.total_variation_loss)
-    feedback.check_total_loss(ref.total_loss)
+    feedback.check_gram_matrix(_copy(ref.gram_matrix))
+    feedback.check_gram_matrix_vectorised(_copy(ref.gram_matrix))
+    feedback.check_content_loss(_copy(ref.content_loss))
+    feedback.check_style_layer_loss(_copy(ref.style_layer_loss))
+    feedback.check_style_layer_loss_properties(_copy(ref.style_layer_loss))
+    feedback.check_style_loss(_copy(ref.style_loss))
+    feedback.check_total_variation_loss(_copy(ref.total_variation_loss))
+    feedback.check_total_loss(_copy(ref.total_loss))
+
+
+def test_kit_functions_are_switched_off_during_checks():
+    """A function that is, or calls, the kit's implementation of its task scores nothing."""
+    import keras
+
+    import styletransfer_tf as st
+    from styletransfer_tf import optimize
+
+    message = _fails(feedback.check_gram_matrix, st.gram_matrix)
+    assert "your gram_matrix is the kit's own gram_matrix" in message
+    assert "write it yourself" in message
+    message = _fails(feedback.check_content_loss, lambda F, P: st.content_loss(F, P))
+    assert ("your content_loss calls the kit's own content_loss "
+            "(styletransfer_tf.losses.content_loss); write it yourself") in message
+
+    def swallowed(F):  # catching the error does not help: the call is recorded
+        try:
+            return ref.gram_matrix(F)
+        except:  # noqa: E722
+            return tf.zeros((2, 6, 6))
+    assert "calls the kit's own gram_matrix" in _fails(feedback.check_gram_matrix, swallowed)
+    assert "calls the kit's own gram_matrix" in _fails(feedback.check_gram_matrix_vectorised,
+                                                       swallowed)
+    # the kit's other routes to the same result
+    assert "_gram_matrix" in _fails(feedback.check_gram_matrix, lambda F: optimize._gram_matrix(F))
+    message = _fails(feedback.check_style_layer_loss,
+                     lambda F, A: st.style_loss([F], [A], layer_weights=[1.0]))
+    assert "calls the kit's own style_loss" in message
+    message = _fails(feedback.check_preprocess, keras.applications.vgg19.preprocess_input)
+    assert "Keras's preprocess_input" in message
+    message = _fails(feedback.check_preprocess,
+                     lambda rgb: keras.applications.vgg19.preprocess_input(rgb))
+    assert "calls Keras's preprocess_input" in message
+
+    def gram_in_graph(F):  # calls the kit only while traced, and inside tf.function
+        if isinstance(F, tf.Tensor) and not tf.executing_eagerly():
+            return st.gram_matrix(F)
+        flat = _flat(F)
+        return tf.matmul(flat, flat, transpose_a=True)
+    feedback.check_gram_matrix(gram_in_graph)
+    assert "calls the kit's own gram_matrix" in _fails(feedback.check_gram_matrix_vectorised,
+                                                       gram_in_graph)
+    # what a task may build on stays available: gram_matrix inside style_layer_loss
+    feedback.check_style_layer_loss(_scaled_style(4.0))
+    # and afterwards the kit works again
+    assert ref.gram_matrix.__code__.co_filename.endswith("losses.py")
+    np.testing.assert_allclose(st.content_loss(tf.ones((1, 2, 2, 1)), tf.zeros((1, 2, 2, 1))),
+                               [2.0])
 
 
 def _flat(F):
@@ -229,6 +287,88 @@ def test_student_notebook_does_not_reveal_solutions(built):
         assert solution_line not in text
 
 
+def test_student_distribution_holds_no_solution(built):
+    """The archive students receive: the notebook and the kit, no solution."""
+    from assignments.build import STUDENT_DIR, solution_leaks, solution_lines
+
+    with zipfile.ZipFile(built["kit"]) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    names = sorted(name[len(STUDENT_DIR) + 1:] for name in files)
+    assert all(name.startswith(STUDENT_DIR + "/") for name in files)
+    kit = sorted(f"styletransfer_tf/{p.name}" for p in (REPO / "styletransfer_tf").glob("*.py"))
+    assert names == sorted(["README.md", "pyproject.toml", "requirements.txt",
+                            "images/sample_content.png", "images/sample_style.png",
+                            "style_transfer.ipynb"] + kit)
+    assert files[f"{STUDENT_DIR}/style_transfer.ipynb"] == built["student"].read_bytes()
+    lines = solution_lines()
+    assert "total += w * style_layer_loss(F, A)" in lines  # solution code the kit lacks
+    assert any("Model answer" in line for line in lines)
+    assert solution_leaks(files, lines) == []
+    # the scan finds solutions where they are
+    leaks = solution_leaks({"source.ipynb": SOURCE.read_bytes(),
+                            "autograder.ipynb": built["autograder_nb"].read_bytes(),
+                            "correct.ipynb": (SUBMISSIONS / "correct.ipynb").read_bytes()},
+                           lines)
+    assert {name for name, _ in leaks} == {"source.ipynb", "autograder.ipynb", "correct.ipynb"}
+    # whatever a repository clone holds besides the kit and the notebook is left out
+    assert not any(name.startswith(("assignments/", "tests/", "notebooks/")) for name in names)
+
+
+def test_tampering_samples_fool_checks_in_the_same_process():
+    """The tampering samples are real attacks: run in the checks' own process (as the public
+    checks in the notebook are), each makes a buggy function pass."""
+    sys.path.insert(0, str(FIXTURES))
+    try:
+        from make_submissions import TAMPER
+    finally:
+        sys.path.remove(str(FIXTURES))
+
+    def swapped(c, s, t, alpha, beta, w=0.0):
+        return beta * c + alpha * s + w * t
+    _fails(feedback.check_total_loss, swapped)
+    modules = [feedback, np, tf.debugging]
+    for name in ["tamper_replace_checks", "tamper_wrap_checks", "tamper_helpers",
+                 "tamper_numpy_tf"]:
+        saved = [dict(vars(m)) for m in modules]
+        try:
+            exec(TAMPER[name][1], {"feedback": feedback, "np": np, "tf": tf})
+            feedback.check_total_loss(swapped)  # passes: the attack works here
+        finally:
+            for module, attrs in zip(modules, saved):
+                for key in [k for k in vars(module) if k not in attrs]:
+                    delattr(module, key)
+                for key, value in attrs.items():
+                    if vars(module).get(key) is not value:
+                        setattr(module, key, value)
+        _fails(feedback.check_total_loss, swapped)
+
+
+def test_worker_codec_round_trip():
+    """Only data travels between the notebook's process and the judge."""
+    from assignments.worker import decode, encode, is_grader_cell
+
+    value = {"t": tf.constant([[1.5, 2.0]]), "a": np.arange(3, dtype=np.int64), "f": 0.25,
+             "n": float("nan"), "l": [None, Ellipsis, (1, "x")], "s": np.float32(2.5)}
+    back = decode(json.loads(json.dumps(encode(value))))
+    assert isinstance(back["t"], tf.Tensor) and back["t"].dtype == tf.float32
+    np.testing.assert_array_equal(back["t"], [[1.5, 2.0]])
+    assert back["a"].dtype == np.int64 and list(back["a"]) == [0, 1, 2]
+    assert back["f"] == 0.25 and np.isnan(back["n"]) and back["s"] == np.float32(2.5)
+    assert back["l"] == [None, Ellipsis, (1, "x")]
+    opaque = decode(encode(object()))
+    assert type(opaque).__name__ == "object" and not callable(opaque)
+    error = decode(encode(tf.errors.InvalidArgumentError(None, None, "Incompatible shapes")))
+    assert isinstance(error, tf.errors.InvalidArgumentError)
+    assert str(error) == "Incompatible shapes"
+    error = decode(encode(KeyError("gram")))
+    assert isinstance(error, KeyError) and type(error).__name__ == "KeyError"
+    with pytest.raises(ValueError):  # never objects, never pickles
+        decode({"$": "ndarray", "dtype": "|O", "shape": [1], "b64": ""})
+    assert is_grader_cell('# Initialize Otter\nimport otter\ngrader = otter.Notebook("a.ipynb")')
+    assert is_grader_cell('grader.check("q1")') and is_grader_cell("grader.check_all()")
+    assert not is_grader_cell('grader.check("q1")\nfeedback.check_gram_matrix = print')
+
+
 # ------------------------------------------------------------------ Otter pipeline
 
 
@@ -246,7 +386,7 @@ def built(tmp_path_factory):
     assert len(zips) == 1
     return {"student": target / "student" / "style_transfer.ipynb",
             "autograder_nb": target / "autograder" / "style_transfer.ipynb",
-            "zip": zips[0]}
+            "zip": zips[0], "kit": out / "student-kit.zip"}
 
 
 def test_build_runs_solutions_against_checks(built):
@@ -318,14 +458,51 @@ def test_grade_sample_submissions(built, tmp_path):
     with open(FIXTURES / "expected_scores.csv", newline="", encoding="utf-8") as handle:
         expected = list(csv.DictReader(handle))
     assert got == expected
-    quarter = (notes / "bug_missing_quarter.txt").read_text(encoding="utf-8")
-    assert "4 times too large" in quarter and "1/4 is missing" in quarter
-    loop = (notes / "bug_loop_gram.txt").read_text(encoding="utf-8")
-    assert "uses a Python loop" in loop
-    swapped = (notes / "bug_alpha_beta_swapped.txt").read_text(encoding="utf-8")
-    assert "alpha and beta are swapped" in swapped
-    order = (notes / "bug_channel_order.txt").read_text(encoding="utf-8")
-    assert "wrong channel order" in order
+    note = {p.stem: p.read_text(encoding="utf-8") for p in notes.glob("*.txt")}
+    assert "4 times too large" in note["bug_missing_quarter"]
+    assert "1/4 is missing" in note["bug_missing_quarter"]
+    assert "uses a Python loop" in note["bug_loop_gram"]
+    assert "alpha and beta are swapped" in note["bug_alpha_beta_swapped"]
+    assert "wrong channel order" in note["bug_channel_order"]
+    # delegation is named, task by task
+    for function in ["preprocess", "deprocess", "gram_matrix", "content_loss",
+                     "style_layer_loss", "style_loss", "total_variation_loss", "total_loss"]:
+        assert f"your {function} is the kit's own {function}" in note["cheat_delegate_all"]
+    assert "your gram_matrix is the kit's own gram_matrix" in note["cheat_delegate_gram"]
+    assert ("your content_loss calls the kit's own content_loss"
+            in note["cheat_delegate_hidden"])
+    assert ("your style_layer_loss calls the kit's own style_loss"
+            in note["cheat_delegate_hidden"])
+    # tampering is reported, and the hidden checks judged as if it had not happened
+    assert "feedback.check_gram_matrix replaced" in note["tamper_replace_checks"]
+    assert "feedback._close replaced" in note["tamper_helpers"]
+    assert "numpy.all replaced" in note["tamper_numpy_tf"]
+    assert "wrote to styletransfer_tf/feedback.py" in note["tamper_kit_files"]
+    for name in ["tamper_wrap_checks", "tamper_helpers", "tamper_numpy_tf"]:
+        assert note[name].split("\n\n", 1)[1] == note["bug_all_four"].split("\n\n", 1)[1]
+    assert not any(row["tampering"] for row in got
+                   if not row["student"].startswith("tamper_"))
+
+
+def test_judge_runs_only_from_an_unchanged_grading_kit(built):
+    """The judge imports from grade's private copy, and refuses a copy that changed."""
+    from assignments.grade import GradingKit
+
+    kit = GradingKit(built["zip"])
+    try:
+        assert (kit.root / "styletransfer_tf" / "feedback.py").read_bytes() == \
+            (REPO / "styletransfer_tf" / "feedback.py").read_bytes()
+        losses = kit.root / "styletransfer_tf" / "losses.py"
+        losses.write_text(losses.read_text() + "\ngram_matrix = None\n")
+        done = subprocess.run([sys.executable, "-m", "assignments.judge", str(SOURCE),
+                               "--autograder", str(kit.zip)], cwd=kit.root, env=kit.env(),
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode != 0 and done.stdout == ""
+        assert done.stderr.strip() == ("the grading kit's styletransfer_tf/losses.py changed "
+                                       "after grading started; grade again")
+        assert kit.repair() == ["styletransfer_tf/losses.py"] and kit.repair() == []
+    finally:
+        kit.close()
 
 
 def test_grade_reports_unreadable_submission(built, tmp_path):
@@ -337,5 +514,6 @@ def test_grade_reports_unreadable_submission(built, tmp_path):
     (tmp_path / "notes.txt").write_text("ignored", encoding="utf-8")
     found = find_submissions(tmp_path)
     assert sorted(found) == ["carol", "dave"]
-    scores, _, status = grade_one(found["carol"], built["zip"], timeout=300)
+    scores, _, status, tampering = grade_one(found["carol"], built["zip"], timeout=300)
     assert scores == {} and status.startswith("error:") and "JSON" in status
+    assert tampering == []
