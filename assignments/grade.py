@@ -116,9 +116,10 @@ def _run_judge(cmd, kit, timeout):
         try:
             out, err = proc.communicate(timeout=(timeout + 60) if timeout else None)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)  # the judge and the notebook's worker
+            _kill_group(proc.pid)  # the judge and the notebook's worker
             proc.communicate()
             return {}, "", f"error: grading took longer than {timeout} s", []
+        _kill_group(proc.pid)  # whatever the notebook left running in the background
     lines = out.strip().splitlines()
     try:
         result = json.loads(lines[-1]) if lines else None
@@ -130,6 +131,13 @@ def _run_judge(cmd, kit, timeout):
         return {}, out + err, f"error: {reason}", []
     return (dict(result.get("scores", {})), result.get("feedback", ""),
             result.get("status", "error: no status"), list(result.get("tampering", [])))
+
+
+def _kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 class GradingKit:

@@ -27,6 +27,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import select
 import subprocess
 import sys
@@ -307,7 +308,17 @@ def judge(submission, zip_path, timeout=900):
             worker.close()
         tampering += [f"wrote to {rel}" for rel in changed_files(files, kit)]
     return {"scores": scores, "possible": possible, "feedback": "\n".join(report),
-            "tampering": sorted(set(tampering)), "status": "ok"}
+            "tampering": sorted({_plain(note) for note in tampering}), "status": "ok"}
+
+
+_NOTE = re.compile(r"[A-Za-z_][\w.]* (replaced|rewritten|reloaded|changed)|wrote to [\w./-]+"
+                   r"|the notebook's kit came from [\w./-]+")
+
+
+def _plain(note):
+    """A tampering note as the worker should word it (it is the notebook's process, so its
+    report is untrusted text that ends up in a spreadsheet)."""
+    return note if _NOTE.fullmatch(note) else "an unreadable tampering report"
 
 
 def _environment(worker, names, deadline):

@@ -306,7 +306,10 @@ class Server:
             return {"fail": str(exc)}
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything
             return {"error": encode(exc)}
-        return {"ok": encode(value)}
+        try:
+            return {"ok": encode(value)}
+        except Exception as exc:  # noqa: BLE001 - e.g. an array too large to send
+            return {"error": encode(exc)}
 
     def op_describe(self, request):
         found = {}

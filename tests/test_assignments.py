@@ -367,6 +367,12 @@ def test_worker_codec_round_trip():
     assert is_grader_cell('# Initialize Otter\nimport otter\ngrader = otter.Notebook("a.ipynb")')
     assert is_grader_cell('grader.check("q1")') and is_grader_cell("grader.check_all()")
     assert not is_grader_cell('grader.check("q1")\nfeedback.check_gram_matrix = print')
+    # the worker's tampering report is untrusted text bound for a spreadsheet
+    from assignments.judge import _plain
+    assert _plain("numpy.allclose replaced") == "numpy.allclose replaced"
+    assert _plain("wrote to styletransfer_tf/feedback.py") == \
+        "wrote to styletransfer_tf/feedback.py"
+    assert _plain('=HYPERLINK("http://x") replaced') == "an unreadable tampering report"
 
 
 # ------------------------------------------------------------------ Otter pipeline
