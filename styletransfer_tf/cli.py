@@ -38,13 +38,22 @@ def _float_list(text):
         raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}")
 
 
+def _steps(text):
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or one per scale, got {text!r}")
+    return values[0] if len(values) == 1 else values
+
+
 def _style_size(text):
-    if text in ("content", "original"):
+    if text in ("size", "content", "original"):
         return text
     try:
         return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError("expected 'content', 'original' or a number of pixels")
+        raise argparse.ArgumentTypeError("expected 'size', 'content', 'original' or a number "
+                                         "of pixels")
 
 
 def add_transfer_arguments(parser):
@@ -54,29 +63,43 @@ def add_transfer_arguments(parser):
     a("style", help="style image")
     a("-o", "--output", required=True, help="result image, .png or .jpg; the loss history "
       "goes next to it as OUTPUT.json")
-    a("--size", type=int, default=256, help="longest side of the result in px (default 256; "
-      "the paper used 512)")
-    a("--style-size", type=_style_size, default="content",
-      help="'content' (default, as in the paper: style resized to the content's size), "
-      "'original', or a longest side in px")
-    a("--steps", type=int, default=300, help="Adam steps or L-BFGS iterations (default 300)")
-    a("--optimizer", choices=optimize.OPTIMIZERS, default="adam",
-      help="adam (tf.GradientTape step, default) or lbfgs (the paper's)")
-    a("--alpha", type=float, default=1.0, help="content weight (default 1)")
+    a("--size", type=int, default=optimize.DEFAULT_SIZE,
+      help=f"longest side of the result in px (default {optimize.DEFAULT_SIZE}, as in the paper)")
+    a("--scales", type=int, default=optimize.DEFAULT_SCALES,
+      help=f"coarse-to-fine scales, each {optimize.SCALE_FACTOR:.3g}x the one before, the last "
+      f"--size (default {optimize.DEFAULT_SCALES}; 1 = single scale, as in the paper)")
+    a("--style-size", type=_style_size, default="size",
+      help="'size' (default: the style's longest side equals the result's, aspect kept), "
+      "'content' (stretched to the content's shape, as in the paper), 'original', or a "
+      "longest side in px")
+    a("--steps", type=_steps, default=None,
+      help="L-BFGS iterations or Adam steps at the finest scale, each coarser scale "
+      f"getting {optimize.COARSER_STEPS:.3g}x more; or one number per scale separated by "
+      "commas (default " + ", ".join(f"{n} with {o}" for o, n in optimize.DEFAULT_STEPS.items())
+      + ")")
+    a("--optimizer", choices=optimize.OPTIMIZERS, default=optimize.DEFAULT_OPTIMIZER,
+      help=f"lbfgs (the paper's) or adam (tf.GradientTape step); default "
+      f"{optimize.DEFAULT_OPTIMIZER}")
+    a("--alpha", type=float, default=optimize.DEFAULT_ALPHA,
+      help=f"content weight at {optimize.WEIGHT_SIZE} px, rescaled for other sizes "
+      f"(default {optimize.DEFAULT_ALPHA:g})")
     weight = parser.add_mutually_exclusive_group()
     weight.add_argument("--beta", type=float, default=None,
-                        help="style weight (default 10, i.e. alpha/beta = 0.1)")
+                        help=f"style weight (default {optimize.DEFAULT_BETA:g})")
     weight.add_argument("--ratio", type=float, default=None,
                         help="alpha/beta instead of --beta: beta = alpha / RATIO")
-    a("--tv-weight", type=float, default=0.0, help="total-variation weight (default 0)")
+    a("--tv-weight", type=float, default=optimize.DEFAULT_TV_WEIGHT,
+      help=f"total-variation weight at {optimize.WEIGHT_SIZE} px "
+      f"(default {optimize.DEFAULT_TV_WEIGHT:g})")
     a("--content-layers", type=_layer_list, default=list(vgg.CONTENT_LAYERS),
       help="comma-separated, paper or Keras names (default conv4_2)")
     a("--style-layers", type=_layer_list, default=list(vgg.STYLE_LAYERS),
       help="comma-separated (default conv1_1,conv2_1,conv3_1,conv4_1,conv5_1)")
     a("--style-weights", type=_float_list, default=None,
       help="comma-separated w_l, one per style layer (default 1/number of layers)")
-    a("--init", default="content",
-      help="content (default), style, noise (seeded white noise) or an image path")
+    a("--init", default=optimize.DEFAULT_INIT,
+      help=f"content, style, noise (seeded white noise) or an image path (default "
+      f"{optimize.DEFAULT_INIT})")
     a("--lr", type=float, default=optimize.ADAM_DEFAULTS["lr"],
       help=f"Adam learning rate in pixel units (default {optimize.ADAM_DEFAULTS['lr']})")
     a("--pooling", choices=vgg.POOLINGS, default="max",
@@ -121,10 +144,16 @@ def planned_outputs(args):
     output = Path(args.output)
     paths = [output, output.with_suffix(".json")]
     if args.save_every:
-        paths += [snapshot_path(output, step) for step in range(0, args.steps + 1, args.save_every)]
-        if args.steps % args.save_every:
-            paths.append(snapshot_path(output, args.steps))
+        steps = optimize.steps_per_scale(default_steps(args), args.scales)
+        done, last = sum(steps[:-1]), steps[-1]
+        paths += [snapshot_path(output, done + step)
+                  for step in [*range(0, last + 1, args.save_every), last]]
     return paths
+
+
+def default_steps(args):
+    """``--steps``, or the optimiser's default when it was not given."""
+    return optimize.DEFAULT_STEPS[args.optimizer] if args.steps is None else args.steps
 
 
 def snapshot_path(output, step):
@@ -134,8 +163,14 @@ def snapshot_path(output, step):
 def check_transfer_args(args):
     """Validate everything cheap to check before any TensorFlow work; raise StyleTransferError."""
     imgs.check_size(args.size, "--size")
-    if args.steps < 1:
-        raise StyleTransferError(f"--steps must be at least 1, got {args.steps}")
+    if args.scales < 1:
+        raise StyleTransferError(f"--scales must be at least 1, got {args.scales}")
+    for n in ([args.steps] if isinstance(args.steps, int) else args.steps or []):
+        if n < 1:
+            raise StyleTransferError(f"--steps must be at least 1, got {n}")
+    if isinstance(args.steps, list) and len(args.steps) != args.scales:
+        raise StyleTransferError(f"--steps has {len(args.steps)} values for --scales "
+                                 f"{args.scales}: give one number, or one per scale")
     if args.save_every is not None and args.save_every < 1:
         raise StyleTransferError(f"--save-every must be at least 1, got {args.save_every}")
     if isinstance(args.style_size, int):
@@ -186,7 +221,7 @@ def save_results(args, image, history, settings):
 
 def transfer(args):
     check_transfer_args(args)
-    beta = 10.0 if args.beta is None else args.beta
+    beta = optimize.DEFAULT_BETA if args.beta is None else args.beta
     if args.ratio is not None:
         beta = args.alpha / args.ratio
     settings = {k: v for k, v in vars(args).items() if k not in ("command", "quiet", "overwrite")}
@@ -197,7 +232,7 @@ def transfer(args):
         image, history = optimize.stylize(
             args.content, args.style, size=args.size,
             style_size=None if args.style_size == "original" else args.style_size,
-            steps=args.steps, optimizer=args.optimizer, alpha=args.alpha, beta=beta,
+            scales=args.scales, steps=default_steps(args), optimizer=args.optimizer, alpha=args.alpha, beta=beta,
             tv_weight=args.tv_weight, content_layers=args.content_layers,
             style_layers=args.style_layers, style_layer_weights=args.style_weights,
             init=args.init, seed=args.seed, pooling=args.pooling,

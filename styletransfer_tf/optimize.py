@@ -26,8 +26,31 @@ PARTS = ("content", "style", "tv", "total")
 INITS = ("content", "style", "noise")
 OPTIMIZERS = ("adam", "lbfgs")
 
+#: Size ratio between neighbouring scales of a coarse-to-fine schedule.
+SCALE_FACTOR = 2 ** 0.5
+#: Each coarser scale gets this many times the steps of the next finer one (see
+#: :func:`steps_per_scale`).
+COARSER_STEPS = 4 / 3
+
+#: Loss weights are stated for an image of this longest side (px); see :func:`weight_factor`.
+WEIGHT_SIZE = 512
+
+# Defaults of :func:`stylize` and the ``transfer`` command (benchmarks/quality.py measures them).
+DEFAULT_SIZE = 512
+DEFAULT_SCALES = 3
+#: Steps at the finest scale, per optimiser (coarser scales get more, see
+#: :func:`steps_per_scale`).
+DEFAULT_STEPS = {"lbfgs": 60, "adam": 100}
+DEFAULT_OPTIMIZER = "lbfgs"
+DEFAULT_ALPHA = 5e-4
+DEFAULT_BETA = 1.0
+DEFAULT_TV_WEIGHT = 0.0
+DEFAULT_INIT = "content"
+
 #: Adam settings for the 0-255 pixel scale (lr in pixel units per step).
 ADAM_DEFAULTS = {"lr": 4.0, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-1}
+#: Default ``lr_final`` of :func:`run_adam` (cosine decay of the learning rate).
+ADAM_LR_FINAL = 1.0
 
 #: Default numeric precision of the VGG network (see ``vgg.PRECISIONS``). float32: the
 #: bfloat16 "mixed" mode is opt-in because it changes the result slightly
@@ -44,6 +67,13 @@ PIXEL_LOW = -imgs.IMAGENET_MEAN_BGR
 PIXEL_HIGH = 255.0 - imgs.IMAGENET_MEAN_BGR
 
 
+def check_optimizer(optimizer):
+    """Return ``optimizer`` if it is one of :data:`OPTIMIZERS`, else raise StyleTransferError."""
+    if optimizer not in OPTIMIZERS:
+        raise StyleTransferError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+    return optimizer
+
+
 def per_entry(value, batch, name):
     """Broadcast a scalar or length-B sequence to a float32 (B,) array; reject non-finite."""
     arr = np.broadcast_to(np.asarray(value, dtype=np.float64), (batch,)).astype(np.float32)
@@ -58,7 +88,7 @@ def layer_weight_matrix(weights, layers, batch, name):
     ``weights`` is None (1/L each), one list of L weights for every entry, or B lists.
     """
     if weights is None:
-        weights = [1.0 / len(layers)] * len(layers)
+        weights = [1.0 / max(1, len(layers))] * len(layers)
     arr = np.asarray(weights, dtype=np.float32)
     if arr.ndim == 1:
         arr = np.broadcast_to(arr, (batch, arr.shape[0]))
@@ -95,7 +125,8 @@ def make_objective(extractor, layers, content_layers, style_layers, content, sty
     index = {name: layers.index(name) for name in set(content_layers) | set(style_layers)}
     content_feats = vgg.extract(extractor, content)
     content_targets = [tf.constant(content_feats[index[name]]) for name in content_layers]
-    style_targets = _style_grams(extractor, style, [index[n] for n in style_layers], batch)
+    style_targets = _style_grams(extractor, style, [index[n] for n in style_layers], batch,
+                                 content_feats)
     alpha = tf.constant(per_entry(alpha, batch, "alpha"))
     beta = tf.constant(per_entry(beta, batch, "beta"))
     tv_weight = per_entry(tv_weight, batch, "tv_weight")
@@ -110,10 +141,10 @@ def make_objective(extractor, layers, content_layers, style_layers, content, sty
     def objective(x):
         feats = extractor(x, training=False)
         feats = list(feats) if isinstance(feats, (list, tuple)) else [feats]
-        content_value = 0.0
+        content_value = tf.zeros((batch,))
         for i, (name, target) in enumerate(zip(content_layers, content_targets)):
             content_value += cw[:, i] * losses.content_loss(feats[index[name]], target)
-        style_value = 0.0
+        style_value = tf.zeros((batch,))
         for i, (name, target) in enumerate(zip(style_layers, style_targets)):
             style_value += sw[:, i] * _style_layer_loss(feats[index[name]], target)
         tv_value = losses.total_variation_loss(x)
@@ -155,8 +186,14 @@ def _style_layer_loss(features, target_gram):
     return tf.reduce_sum(tf.square(diff), axis=[1, 2])
 
 
-def _style_grams(extractor, style, positions, batch):
-    """Target Gram matrices, one (B, C_l, C_l) constant per style layer."""
+def _style_grams(extractor, style, positions, batch, content_feats):
+    """Target Gram matrices, one (B, C_l, C_l) constant per style layer.
+
+    A style image of another size than the content is matched through its
+    size-normalised Gram matrix: its Gram A is rescaled by M/M_s (the content's number
+    of positions at that layer over the style's), so that Eq. 4 compares G/M with A/M_s.
+    For a style image of the content's size nothing changes.
+    """
     if isinstance(style, np.ndarray) and style.ndim == 4:
         style = list(style)
     if len(style) != batch:
@@ -164,9 +201,15 @@ def _style_grams(extractor, style, positions, batch):
     per_image = []
     for image in style:
         feats = vgg.extract(extractor, image[None])
-        per_image.append([losses.gram_matrix(feats[p]) for p in positions])
+        per_image.append([losses.gram_matrix(feats[p]) * _positions(content_feats[p])
+                          / _positions(feats[p]) for p in positions])
     return [tf.constant(tf.concat([grams[i] for grams in per_image], axis=0))
             for i in range(len(positions))]
+
+
+def _positions(features):
+    """Number of positions M = H * W of a (B, H, W, C) feature map, as a float."""
+    return float(features.shape[1] * features.shape[2])
 
 
 def new_history(batch):
@@ -237,7 +280,8 @@ def adam_step_fn(objective, x, lr=ADAM_DEFAULTS["lr"], beta_1=ADAM_DEFAULTS["bet
     return step, last_finite
 
 
-def run_adam(objective, init, steps, snapshot_every=None, verbose=True, **adam):
+def run_adam(objective, init, steps, snapshot_every=None, verbose=True,
+             lr_final=ADAM_LR_FINAL, **adam):
     """Optimise the image with Adam for ``steps`` steps.
 
     Args:
@@ -246,6 +290,9 @@ def run_adam(objective, init, steps, snapshot_every=None, verbose=True, **adam):
         steps: number of Adam steps (>= 1).
         snapshot_every: keep a uint8 RGB copy of the batch every k steps.
         verbose: show a Keras progress bar.
+        lr_final: the learning rate falls along a cosine from ``lr`` to ``lr * lr_final``
+            at the last step (1 = constant): late steps then polish instead of adding
+            the grain of full-size steps.
         **adam: lr, beta_1, beta_2, epsilon, and ``jit_compile`` (XLA; default
             :data:`DEFAULT_JIT_COMPILE`) for :func:`adam_step_fn`.
 
@@ -257,7 +304,12 @@ def run_adam(objective, init, steps, snapshot_every=None, verbose=True, **adam):
         NonFiniteLossError: the loss became NaN/Inf; it carries the last finite image.
     """
     x = tf.Variable(np.asarray(init, dtype=np.float32))
-    step, last_finite = adam_step_fn(objective, x, **adam)
+    if not 0 < lr_final <= 1:
+        raise StyleTransferError(f"lr_final must be in (0, 1], got {lr_final!r}")
+    lr = adam.pop("lr", ADAM_DEFAULTS["lr"])
+    if lr_final != 1 and steps > 1:
+        lr = keras.optimizers.schedules.CosineDecay(lr, steps - 1, alpha=lr_final)
+    step, last_finite = adam_step_fn(objective, x, lr=lr, **adam)
     history, bar, start = new_history(x.shape[0]), _progbar(steps, verbose), time.perf_counter()
     for i in range(steps):
         if snapshot_every and i % snapshot_every == 0:
@@ -408,6 +460,114 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
     return last["finite_x"], history
 
 
+def steps_per_scale(steps, scales):
+    """Steps (Adam steps or L-BFGS iterations) for each of ``scales`` scales, coarse to fine.
+
+    ``steps`` is a list of one int per scale, or one int for the finest scale; each
+    coarser scale then gets :data:`COARSER_STEPS` times as many as the next finer one
+    (its steps cost about half as much). ``steps_per_scale(60, 3)`` -> [107, 80, 60].
+    Raises StyleTransferError for anything but whole numbers >= 1.
+    """
+    check_scales(scales)
+    if np.ndim(steps) == 0:
+        _check_steps(steps)
+        steps = [round(steps * COARSER_STEPS ** (scales - 1 - k)) for k in range(scales)]
+    steps = list(steps)
+    if len(steps) != scales:
+        raise StyleTransferError(f"{scales} scale(s) but {len(steps)} step counts {steps}")
+    for n in steps:
+        _check_steps(n)
+    return [int(n) for n in steps]
+
+
+def _check_steps(n):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise StyleTransferError(f"steps must be whole numbers >= 1, got {n!r}")
+
+
+def check_scales(scales):
+    """Return ``scales`` if it is a whole number >= 1, else raise StyleTransferError."""
+    if isinstance(scales, bool) or not isinstance(scales, (int, np.integer)) or scales < 1:
+        raise StyleTransferError(f"scales must be a whole number >= 1, got {scales!r}")
+    return scales
+
+
+def pyramid_sizes(size, scales, factor=SCALE_FACTOR):
+    """Longest sides of a coarse-to-fine schedule of ``scales`` scales ending at ``size``,
+    each ``factor`` times the one before: ``pyramid_sizes(512, 3)`` -> [256, 362, 512]."""
+    check_scales(scales)
+    if not factor > 1:
+        raise StyleTransferError(f"the scale factor must be > 1, got {factor!r}")
+    return [int(round(size / factor ** k)) for k in reversed(range(scales))]
+
+
+def upsample(x, shape):
+    """Resize a (B, H, W, 3) image batch in VGG input space to ``shape`` (H', W')
+    (bicubic, float, no rounding), clipped to the pixel range: the next scale's start."""
+    x = tf.image.resize(tf.convert_to_tensor(x, tf.float32), shape, method="bicubic")
+    return tf.clip_by_value(x, PIXEL_LOW, PIXEL_HIGH).numpy()
+
+
+def run_pyramid(objective_at, init, shapes, steps, optimizer="adam", verbose=True,
+                snapshot_every=None, **options):
+    """Coarse-to-fine optimisation: optimise at each image shape in turn, each scale
+    starting from the previous scale's result upsampled (:func:`upsample`).
+
+    Args:
+        objective_at: ``objective_at(shape) -> objective`` for an image of ``shape``
+            (H, W), e.g. :func:`make_objective` with targets at that size.
+        init: (B, H, W, 3) start image in VGG input space; resized to ``shapes[0]``.
+        shapes: list of (H, W), coarse to fine.
+        steps: Adam steps or L-BFGS iterations per scale (one int for all, or a list).
+        optimizer: "adam" (:func:`run_adam`) or "lbfgs" (:func:`run_lbfgs`).
+        snapshot_every: snapshots at the last scale only.
+        **options: passed to the optimiser (Adam settings, ``jit_compile``, ``scale``).
+
+    Returns:
+        ``(x, history)``: the final image (B, H, W, 3) and one history over all scales,
+        steps numbered on: ``history["scale"]`` gives each row's scale index and
+        ``history["shapes"]`` the shapes.
+    """
+    steps = steps_per_scale(steps, len(shapes))
+    run = {"adam": run_adam, "lbfgs": run_lbfgs}[check_optimizer(optimizer)]
+    x = np.asarray(init, np.float32)
+    merged = None
+    for k, (shape, n) in enumerate(zip(shapes, steps)):
+        if x.shape[1:3] != tuple(shape):
+            x = upsample(x, shape)
+        if verbose and len(shapes) > 1:
+            tqdm.write(f"scale {k + 1}/{len(shapes)}: {shape[1]}x{shape[0]} px, {n} {optimizer} "
+                       "steps")
+        last = k == len(shapes) - 1
+        try:
+            x, history = run(objective_at(tuple(shape)), x, n,
+                             snapshot_every=snapshot_every if last else None, verbose=verbose,
+                             **options)
+        except NonFiniteLossError as exc:
+            exc.history = _join_histories(merged, exc.history, k, shapes)
+            raise
+        merged = _join_histories(merged, history, k, shapes)
+    return x, merged
+
+
+def _join_histories(merged, history, k, shapes):
+    """Append one scale's history to the histories of the scales before it."""
+    history = dict(history, scale=[k] * len(history["step"]), shapes=[tuple(s) for s in shapes])
+    if merged is None:
+        return history
+    out = dict(merged)
+    offset, elapsed = merged["step"][-1], merged["seconds"][-1]
+    out["step"] = merged["step"] + [offset + s for s in history["step"]]
+    out["seconds"] = merged["seconds"] + [elapsed + s for s in history["seconds"]]
+    for key in (*PARTS, "scale"):
+        out[key] = merged[key] + history[key]
+    if "snapshots" in history:
+        out["snapshots"] = [(offset + step, image) for step, image in history["snapshots"]]
+    if "message" in history:
+        out["message"] = history["message"]
+    return out
+
+
 def initial_image(init, content, style, seed=0):
     """The start image (H, W, 3), RGB 0-255, for ``init``.
 
@@ -435,45 +595,77 @@ def as_rgb(image, size=None):
     return imgs.load_image(image, size=size)
 
 
-def style_image_for(style, content, style_size="content"):
-    """Resize the style image: "content" = the content image's H x W (as in the paper);
-    an int = that longest side, keeping its aspect ratio; None = its own size."""
+def style_image_for(style, content, style_size="size", final_size=None):
+    """Resize the style image for a content image (H, W, 3) at one scale.
+
+    ``style_size``: "size" = longest side equal to the content's, aspect ratio kept;
+    "content" = exactly the content's H x W (as in the paper); an int = that longest side
+    at the final scale (``final_size``), proportionally smaller at coarser scales;
+    None = the style image's own size.
+    """
+    longest = max(content.shape[:2])
+    if style_size == "size":
+        return imgs.resize(style, size=longest)
     if style_size == "content":
         return imgs.resize(style, shape=content.shape[:2])
     if style_size is None:
         return style
-    return imgs.resize(style, size=imgs.check_size(style_size, "style size"))
+    size = imgs.check_size(style_size, "style size")
+    return imgs.resize(style, size=max(1, round(size * longest / (final_size or longest))))
 
 
-def stylize(content, style, *, size=256, style_size="content", steps=300, optimizer="adam",
-            alpha=1.0, beta=10.0, tv_weight=0.0, content_layers=vgg.CONTENT_LAYERS,
-            style_layers=vgg.STYLE_LAYERS, style_layer_weights=None, init="content", seed=0,
-            pooling="max", weights="imagenet", snapshot_every=None, verbose=True,
-            precision=DEFAULT_PRECISION, jit_compile=DEFAULT_JIT_COMPILE, **adam):
-    """Neural style transfer of Gatys et al. (2016) for one content/style pair.
+def weight_factor(shape):
+    """Factor applied to alpha and tv_weight for an image of ``shape`` (H, W, ...):
+    (:data:`WEIGHT_SIZE` / longest side)^2.
+
+    The content loss (Eq. 1) and the TV term are sums over positions, so they grow with
+    the image's area, while Eq. 4 (whose Gram matrices are divided by M^2) does not:
+    scaling alpha and tv_weight by the inverse area keeps the balance of Eq. 7 the same
+    at every size. At :data:`WEIGHT_SIZE` px the weights are used as given.
+    """
+    return (WEIGHT_SIZE / max(shape[:2])) ** 2
+
+
+def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=None,
+            optimizer=DEFAULT_OPTIMIZER, alpha=DEFAULT_ALPHA, beta=DEFAULT_BETA,
+            tv_weight=DEFAULT_TV_WEIGHT, content_layers=vgg.CONTENT_LAYERS,
+            style_layers=vgg.STYLE_LAYERS, style_layer_weights=None, style_size="size",
+            init=DEFAULT_INIT, seed=0, pooling="max", weights="imagenet", snapshot_every=None,
+            verbose=True, precision=DEFAULT_PRECISION, jit_compile=DEFAULT_JIT_COMPILE, **adam):
+    """Neural style transfer of Gatys et al. (2016) for one content/style pair,
+    coarse to fine.
+
+    The image is optimised at ``scales`` sizes (:func:`pyramid_sizes`, each
+    :data:`SCALE_FACTOR` times the one before, the last ``size``), each scale starting
+    from the previous result upsampled (:func:`run_pyramid`), as in Gatys et al. (2017),
+    "Controlling Perceptual Factors in Neural Style Transfer". ``scales=1`` is the
+    paper's single-scale optimisation.
 
     Args:
         content, style: image paths or RGB arrays (H, W, 3) in 0-255.
         size: longest side of the result in pixels (the content image is resized to it).
-        style_size: "content" (style resized to the content's H x W, as in the paper),
-            an int longest side, or None to keep the style image's size.
-        steps: optimisation steps (Adam steps or L-BFGS iterations).
+        scales: number of scales (1 = single scale); scales too small for the layers
+            are left out.
+        steps: Adam steps or L-BFGS iterations: one int for the finest scale (coarser
+            scales get more, see :func:`steps_per_scale`), or one per scale; default
+            :data:`DEFAULT_STEPS` for the optimiser.
         optimizer: "adam" (``tf.GradientTape`` step compiled with ``tf.function``) or
             "lbfgs" (scipy's L-BFGS-B, the paper's choice).
-        alpha, beta: content and style weights (Eq. 7); only alpha/beta matters for
-            L-BFGS. The defaults (alpha/beta = 0.1) suit Keras's ImageNet weights: their
-            activations are larger than those of the paper's rescaled network, so the
-            paper's ratios (1e-3 ...) give far more style here (measured at 128 px on
-            Tuebingen/Starry Night: 0.1 balances both, 0.01 already loses the houses).
-        tv_weight: weight of the total-variation smoothness term (0 = off, as in the paper).
-        content_layers, style_layers: layer names (paper or Keras style).
+        alpha, beta, tv_weight: content, style and total-variation weights (Eq. 7 plus a
+            TV term), stated for a :data:`WEIGHT_SIZE` px image; at other sizes alpha and
+            tv_weight are rescaled by :func:`weight_factor` so the balance stays.
+        content_layers, style_layers: layer names (paper or Keras style); an empty
+            ``style_layers`` reconstructs the content, an empty ``content_layers``
+            synthesises texture.
         style_layer_weights: w_l per style layer; default 1/L (the paper's).
+        style_size: see :func:`style_image_for`; default "size" (the style image's
+            longest side equals the result's, its aspect ratio kept).
         init: "content", "style", "noise" (seeded white noise), an image path or an array.
         seed: seeds the noise initialisation and TensorFlow's random state.
         pooling: "max" or "avg" (the paper's choice).
         weights: "imagenet", a path to an .h5 file, or None (random; tests only).
-        snapshot_every: keep a snapshot every k steps in ``history["snapshots"]``.
-        verbose: show a progress bar.
+        snapshot_every: keep a snapshot every k steps (last scale) in ``history["snapshots"]``.
+        verbose: show progress bars.
         precision: "float32" or "mixed" (VGG in bfloat16, Gram matrices, losses and the
             image in float32); see ``vgg.PRECISIONS`` and benchmarks/README.md.
         jit_compile: compile the step with XLA (default off: slower on the CPU).
@@ -481,16 +673,15 @@ def stylize(content, style, *, size=256, style_size="content", steps=300, optimi
 
     Returns:
         ``(image, history)``: the result as uint8 RGB (H, W, 3), and a dict with lists
-        ``step``, ``seconds`` and per-step floats ``content``, ``style``, ``tv``, ``total``.
+        ``step``, ``seconds``, ``scale`` and per-step floats ``content``, ``style``,
+        ``tv``, ``total``.
 
     Raises:
         StyleTransferError: bad input (files, sizes, layers, options).
         NonFiniteLossError: the loss became NaN/Inf (carries the last finite image).
     """
-    if optimizer not in OPTIMIZERS:
-        raise StyleTransferError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise StyleTransferError(f"steps must be a whole number >= 1, got {steps!r}")
+    check_optimizer(optimizer)
+    steps = steps_per_scale(DEFAULT_STEPS[optimizer] if steps is None else steps, scales)
     if optimizer == "lbfgs" and adam:
         raise StyleTransferError(f"Adam options {sorted(adam)} do not apply to L-BFGS")
     vgg.check_precision(precision)
@@ -499,28 +690,41 @@ def stylize(content, style, *, size=256, style_size="content", steps=300, optimi
             "L-BFGS needs --precision float32: with the bfloat16 network its line search "
             "stops after one iteration (measured at 64-256 px)")
     imgs.check_size(size)
-    layers = list(dict.fromkeys(vgg.keras_layer_name(n) for n in [*content_layers, *style_layers]))
+    if not content_layers and not style_layers:
+        raise StyleTransferError("give at least one content layer or one style layer")
     content_layers = [vgg.keras_layer_name(n) for n in content_layers]
     style_layers = [vgg.keras_layer_name(n) for n in style_layers]
-    content_rgb = as_rgb(content, size)
-    style_rgb = style_image_for(as_rgb(style), content_rgb, style_size)
-    vgg.check_image_fits(content_rgb.shape, layers, "the content image")
-    vgg.check_image_fits(style_rgb.shape, style_layers, "the style image")
-    start_rgb = initial_image(init, content_rgb, style_rgb, seed)
+    layers = list(dict.fromkeys([*content_layers, *style_layers]))
+    content_full = as_rgb(content)
+    style_full = as_rgb(style)
+    vgg.check_image_fits(imgs.resize(content_full, size=size).shape, layers,
+                         "the content image")
+    # scales too small for the layers are left out (a small --size still works)
+    shapes, steps = zip(*[(shape, n) for shape, n in zip(
+        [imgs.resize(content_full, size=s).shape[:2] for s in pyramid_sizes(size, scales)],
+        steps) if min(shape) >= vgg.min_image_side(layers)])
+    for shape in shapes:
+        vgg.check_image_fits(style_image_for(style_full, np.empty((*shape, 3)), style_size,
+                                             size).shape, style_layers, "the style image")
     keras.utils.set_random_seed(seed)
     extractor = vgg.feature_extractor(layers, weights=weights, pooling=pooling,
                                       precision=precision)
-    objective = make_objective(
-        extractor, layers, content_layers, style_layers, imgs.preprocess(content_rgb)[None],
-        [imgs.preprocess(style_rgb)], alpha, beta, tv_weight,
-        style_layer_weights=style_layer_weights)
-    init_x = imgs.preprocess(start_rgb)[None]
-    if optimizer == "adam":
-        x, history = run_adam(objective, init_x, steps, snapshot_every, verbose,
-                              jit_compile=jit_compile, **adam)
-    else:
-        x, history = run_lbfgs(objective, init_x, steps, snapshot_every, verbose,
-                               jit_compile=jit_compile)
+
+    def objective_at(shape):
+        content_s = imgs.resize(content_full, shape=shape)
+        style_s = style_image_for(style_full, content_s, style_size, size)
+        factor = weight_factor(shape)
+        return make_objective(
+            extractor, layers, content_layers, style_layers, imgs.preprocess(content_s)[None],
+            [imgs.preprocess(style_s)], alpha * factor if content_layers else 0.0,
+            beta if style_layers else 0.0, tv_weight * factor,
+            style_layer_weights=style_layer_weights)
+
+    start_rgb = initial_image(init, imgs.resize(content_full, shape=shapes[0]),
+                              style_full, seed)
+    options = {"jit_compile": jit_compile, **adam}
+    x, history = run_pyramid(objective_at, imgs.preprocess(start_rgb)[None], list(shapes),
+                             list(steps), optimizer, verbose, snapshot_every, **options)
     return imgs.to_uint8(imgs.deprocess(x[0])), squeeze_history(history)
 
 

@@ -81,7 +81,7 @@ def min_image_side(layers):
     Every pooling layer halves the size (rounding down), so a layer after p poolings needs
     2**p pixels; ``pool5`` needs 32.
     """
-    deepest = max(layer_depth(name) for name in layers)
+    deepest = max((layer_depth(name) for name in layers), default=0)
     pools = sum(1 for name in LAYER_ORDER[: deepest + 1] if name.endswith("pool"))
     return 2 ** pools
 

@@ -19,7 +19,7 @@ from styletransfer_tf import cli
 from conftest import REPO, gradient_image
 
 FAST = ["--weights", "none", "--quiet", "--content-layers", "conv2_2",
-        "--style-layers", "conv1_1,conv2_1"]
+        "--style-layers", "conv1_1,conv2_1", "--optimizer", "adam", "--scales", "1"]
 
 
 def run_cli(capsys, *argv):
@@ -44,6 +44,22 @@ def test_transfer_writes_image_and_history(capsys, image_files, tmp_path):
     assert {p.name for p in tmp_path.glob("result_step*.png")} == {
         "result_step0000.png", "result_step0003.png", "result_step0004.png"}
     assert "wrote" in stdout
+
+
+def test_transfer_coarse_to_fine(capsys, image_files, tmp_path):
+    content, style = image_files
+    out = tmp_path / "multi.png"
+    fast = [a for a in FAST if a not in ("--scales", "1")]
+    code, stdout, _ = run_cli(capsys, "transfer", content, style, "-o", out, "--size", 32,
+                              "--scales", 2, "--steps", "3,2", "--save-every", 1, *fast)
+    assert code == 0, stdout
+    assert Image.open(out).size == (32, 27)
+    history = json.loads(out.with_suffix(".json").read_text())
+    assert history["scale"] == [0] * 4 + [1] * 3
+    assert [tuple(s) for s in history["shapes"]] == [(19, 23), (27, 32)]
+    # snapshots of the last scale, numbered after the 3 steps of the first
+    assert {p.name for p in tmp_path.glob("multi_step*.png")} == {
+        "multi_step0003.png", "multi_step0004.png", "multi_step0005.png"}
 
 
 def test_ratio_sets_beta(capsys, image_files, tmp_path):
@@ -111,6 +127,12 @@ def bad_cases(tmp_path, content, style):
         "wrong number of style weights": ([content, style, "-o", out, "--style-weights", "1,2"],
                                           "--style-weights"),
         "non-numeric size": ([content, style, "-o", out, "--size", "big"], "invalid int"),
+        "--scales 0": ([content, style, "-o", out, "--scales", 0], "--scales must be at least 1"),
+        "steps per scale, wrong count": ([content, style, "-o", out, "--scales", 3, "--steps",
+                                          "5,4"], "--steps has 2 values for --scales 3"),
+        "a zero in steps per scale": ([content, style, "-o", out, "--scales", 2, "--steps",
+                                       "5,0"], "--steps must be at least 1"),
+        "non-numeric steps": ([content, style, "-o", out, "--steps", "many"], "one per scale"),
     }
 
 

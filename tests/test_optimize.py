@@ -113,7 +113,8 @@ def test_nan_after_some_steps_keeps_last_finite_image():
 
 def test_stylize_seed_reproduces_and_noise_init(image_files):
     content, style = image_files
-    kw = dict(size=32, steps=3, weights=None, init="noise", content_layers=["conv2_2"],
+    kw = dict(size=32, scales=1, steps=3, optimizer="adam", weights=None, init="noise",
+              content_layers=["conv2_2"],
               style_layers=["conv1_1", "conv2_1"], verbose=False)
     a, ha = st.stylize(content, style, seed=3, **kw)
     b, hb = st.stylize(content, style, seed=3, **kw)
@@ -127,7 +128,8 @@ def test_stylize_seed_reproduces_and_noise_init(image_files):
 
 def test_stylize_snapshots_and_options(image_files):
     content, style = image_files
-    img, history = st.stylize(content, style, size=32, steps=4, weights=None,
+    img, history = st.stylize(content, style, size=32, scales=1, steps=4, optimizer="adam",
+                              weights=None,
                               content_layers=["conv2_2"], style_layers=["conv1_1"],
                               snapshot_every=2, init="style", style_size=None,
                               tv_weight=1.0, verbose=False)
@@ -143,7 +145,8 @@ def test_stylize_snapshots_and_options(image_files):
     with pytest.raises(StyleTransferError, match="too small"):
         st.stylize(content, style, size=8, weights=None)
     with pytest.raises(StyleTransferError, match="alpha"):
-        st.stylize(content, style, size=32, alpha=float("nan"), weights=None, verbose=False,
+        st.stylize(content, style, size=32, scales=1, alpha=float("nan"), weights=None,
+                   verbose=False,
                    content_layers=["conv1_1"], style_layers=["conv1_1"])
 
 
