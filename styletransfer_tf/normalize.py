@@ -105,8 +105,8 @@ def rescaled_weights(base, means):
 def _cache_key(images, weights_path, pooling):
     digest = hashlib.sha256()
     digest.update(f"normalize-v1|{pooling}|".encode())
-    if weights_path is None:
-        digest.update(b"random")
+    if weights_path is None:  # the fixed random network of vgg.load_vgg19(None)
+        digest.update(f"random-seed-{vgg.RANDOM_WEIGHTS_SEED}".encode())
     else:
         stat = Path(weights_path).stat()
         digest.update(f"{Path(weights_path).resolve()}|{stat.st_size}|{stat.st_mtime_ns}".encode())

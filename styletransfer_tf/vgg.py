@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from .errors import StyleTransferError
@@ -48,6 +49,11 @@ STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
 CONTENT_LAYERS = ("conv4_2",)
 
 POOLINGS = ("max", "avg")
+
+#: Seed of the random network that ``weights=None`` gives (tests only): each conv kernel is
+#: drawn from its own fixed seed, so the network is the same in every process whatever ran
+#: before it (Keras's default initializers would draw from the global seed generator).
+RANDOM_WEIGHTS_SEED = 1508
 
 #: ``"float32"``: everything in float32. ``"mixed"``: the VGG convolutions, ReLUs and
 #: poolings run in bfloat16 (weights rounded to bfloat16 once), the image fed in and the
@@ -139,6 +145,18 @@ def download_weights(url=KERAS_WEIGHTS_URL):
         ) from None
 
 
+def _seed_random_weights(model, seed=None):
+    """Give ``model``'s conv layers Keras's default random weights (Glorot-uniform kernels,
+    zero biases), drawn from fixed seeds ``seed``, ``seed + 1``, ... in layer order
+    (default :data:`RANDOM_WEIGHTS_SEED`)."""
+    seed = RANDOM_WEIGHTS_SEED if seed is None else seed
+    convs = [layer for layer in model.layers if layer.weights]
+    for i, layer in enumerate(convs):
+        kernel, bias = layer.get_weights()
+        init = keras.initializers.GlorotUniform(seed=seed + i)
+        layer.set_weights([np.asarray(init(kernel.shape), kernel.dtype), np.zeros_like(bias)])
+
+
 @functools.lru_cache(maxsize=4)
 def _load_vgg19(weights_path):
     try:
@@ -148,6 +166,8 @@ def _load_vgg19(weights_path):
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StyleTransferError(
             f"could not load VGG19 weights from {weights_path} ({reason})") from None
+    if weights_path is None:
+        _seed_random_weights(model)
     model.trainable = False
     return model
 
@@ -156,7 +176,7 @@ def load_vgg19(weights="imagenet"):
     """The frozen Keras VGG19 without its classifier, cached per weights file.
 
     See :func:`resolve_weights` for ``weights``. With ``weights=None`` the network has
-    random weights (fixed for the process after the first call): use only in tests.
+    random weights, the same in every process (:data:`RANDOM_WEIGHTS_SEED`): tests only.
     """
     return _load_vgg19(resolve_weights(weights))
 

@@ -6,7 +6,6 @@ batching, caching, the command line), not the pictures.
 
 import json
 
-import keras
 import numpy as np
 import pytest
 from PIL import Image
@@ -27,10 +26,10 @@ def private_cache(tmp_path, monkeypatch):
 
 @pytest.fixture
 def weights_file(tmp_path):
-    """Random VGG19 weights saved to a file: a 'real' weights path that can be cached."""
+    """The fixed random VGG19 (``vgg.RANDOM_WEIGHTS_SEED``) saved to a file: a 'real'
+    weights path that can be cached, the same network in every test order."""
     path = tmp_path / "random_vgg19.weights.h5"
-    keras.applications.VGG19(include_top=False, weights=None,
-                             input_shape=(None, None, 3)).save_weights(path)
+    vgg.load_vgg19(None).save_weights(path)
     return str(path)
 
 
@@ -212,9 +211,16 @@ def test_real_weights_shallow_layers_reconstruct_the_photo_better():
 
 
 def test_paper_preset_runs_lbfgs_one_image_at_a_time():
+    # weights=None is one fixed network (vgg.RANDOM_WEIGHTS_SEED), so this is the same
+    # problem in every process and order. On it every iteration lowers the loss by more
+    # than 0.1 % (measured: 1-9 %), far above scipy's stop (relative reduction <= 1e-12):
+    # the three iterations do not rest on the line search's luck.
     result = ex.figure5("paper", verbose=False, size=40, steps=3, weights=None)
     assert [r.batch for r in result.results] == [1, 1]
     assert all(r.history["step"][-1] == 3 for r in result.results)
+    for r in result.results:
+        total = np.asarray(r.history["total"], np.float64)
+        assert np.all(total[1:] < total[:-1] * (1 - 1e-3)), total
     with pytest.raises(ex.StyleTransferError, match="float32"):
         ex.settings("paper", precision="mixed")
 

@@ -86,3 +86,28 @@ def test_corrupt_weights_file_is_a_clear_error(tmp_path):
     bad.write_bytes(b"this is not HDF5")
     with pytest.raises(StyleTransferError, match="could not load VGG19 weights"):
         vgg.load_vgg19(str(bad))
+
+
+def test_random_weights_are_fixed_whatever_ran_before():
+    """``weights=None`` is one network in every process and test order (tests rely on it),
+    not whatever the global Keras seed drew first."""
+    def draw():
+        model = vgg._load_vgg19.__wrapped__(None)  # bypass the per-process cache
+        return [layer.get_weights() for layer in model.layers if layer.weights]
+
+    keras.utils.set_random_seed(1)
+    first = draw()
+    keras.utils.set_random_seed(2)
+    keras.random.uniform((10,))  # and move the global generator on
+    second = draw()
+    cached = [layer.get_weights() for layer in vgg.load_vgg19(None).layers if layer.weights]
+    assert len(first) == len(second) == len(cached) == 16
+    for (k1, b1), (k2, b2), (k3, b3) in zip(first, second, cached):
+        np.testing.assert_array_equal(k1, k2)
+        np.testing.assert_array_equal(k1, k3)
+        assert not b1.any() and not b2.any() and not b3.any()
+    # Keras's default initialisation: Glorot-uniform kernels, a different draw per layer
+    kernel = first[0][0]
+    limit = np.sqrt(6 / (3 * 3 * 3 + 3 * 3 * 64))
+    assert np.abs(kernel).max() <= limit and kernel.std() > limit / 3
+    assert not np.allclose(first[2][0][:, :, :64, :64], first[1][0])
