@@ -1,7 +1,9 @@
 """Draw the project's own sample images: a content scene and a painterly style pattern.
 
 The kit's default run must work with no download and no third-party pictures, so these
-two images are drawn procedurally here (numpy + Pillow only) and committed:
+two images are drawn procedurally here (numpy + Pillow only) and committed as package
+data in ``styletransfer_tf/data/`` (installed with the package; ``images/sample_*.png``
+are links to them for the README's commands):
 
 * ``sample_content.png`` (384x256): a small landscape, i.e. sky gradient, sun, clouds,
   rolling hills, a house with a roof, windows and door, a tree, a fence and grassy
@@ -15,7 +17,7 @@ two images are drawn procedurally here (numpy + Pillow only) and committed:
 The output is deterministic (fixed random seeds): running the script again rewrites
 byte-identical files with the same Pillow version.  Usage, from the repository root::
 
-    python images/make_sample_images.py            # writes images/sample_*.png
+    python images/make_sample_images.py            # writes styletransfer_tf/data/sample_*.png
     python images/make_sample_images.py --out DIR  # somewhere else
 """
 
@@ -28,6 +30,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 WIDTH, HEIGHT = 384, 256
+#: Where the images live: package data, so that ``pip install .`` installs them.
+PACKAGE_DATA = Path(__file__).resolve().parent.parent / "styletransfer_tf" / "data"
 SS = 3  # supersampling factor: draw big, then shrink, for smooth (anti-aliased) edges
 
 
@@ -274,8 +278,8 @@ def make_style(seed=1889):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent),
-                        help="output folder (default: the images/ folder beside this script)")
+    parser.add_argument("--out", default=str(PACKAGE_DATA),
+                        help="output folder (default: styletransfer_tf/data/ of this checkout)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

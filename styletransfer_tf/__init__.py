@@ -6,7 +6,7 @@ equations) and ``optimize`` (Adam and L-BFGS loops).
 """
 
 from .errors import NonFiniteLossError, StyleTransferError
-from .images import deprocess, load_image, preprocess, save_image
+from .images import deprocess, load_image, preprocess, sample_image_path, save_image
 from .losses import (content_loss, gram_matrix, style_layer_loss, style_loss, total_loss,
                      total_variation_loss)
 from .optimize import stylize
@@ -17,6 +17,6 @@ __version__ = "0.1.0"
 __all__ = [
     "CONTENT_LAYERS", "STYLE_LAYERS", "NonFiniteLossError", "StyleTransferError",
     "content_loss", "deprocess", "feature_extractor", "gram_matrix", "load_image",
-    "preprocess", "save_image", "style_layer_loss", "style_loss", "stylize", "total_loss",
-    "total_variation_loss",
+    "preprocess", "sample_image_path", "save_image", "style_layer_loss", "style_loss",
+    "stylize", "total_loss", "total_variation_loss",
 ]

@@ -10,6 +10,7 @@ exactly that and :func:`deprocess` is its exact inverse.
 
 import os
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,21 @@ IMAGENET_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 MAX_SIZE = 4096
 
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+
+#: The kit's own sample images, shipped inside the package (``styletransfer_tf/data/``).
+SAMPLE_IMAGES = {"content": "sample_content.png", "style": "sample_style.png"}
+
+
+def sample_image_path(which):
+    """Path of the kit's sample ``"content"`` or ``"style"`` image (package data).
+
+    They are drawn by ``images/make_sample_images.py`` and installed with the package,
+    so this works from a checkout and after ``pip install .`` alike.
+    """
+    if which not in SAMPLE_IMAGES:
+        raise StyleTransferError(
+            f"no sample image {which!r}; choose one of {', '.join(SAMPLE_IMAGES)}")
+    return Path(str(resources.files(__package__).joinpath("data", SAMPLE_IMAGES[which])))
 
 
 def check_size(size, name="size"):

@@ -110,3 +110,18 @@ def test_save_png_and_jpeg_and_refuse_overwrite(tmp_path):
 def test_to_uint8_rounds_and_clips():
     np.testing.assert_array_equal(imgs.to_uint8(np.array([-3.0, 0.4, 0.6, 254.6, 300.0])),
                                   [0, 0, 1, 255, 255])
+
+
+def test_sample_images_are_package_data():
+    """The sample images live in the package (so ``pip install .`` ships them) and the
+    checkout's ``images/sample_*.png`` are the same files."""
+    from conftest import REPO
+    package = REPO / "styletransfer_tf"
+    for which, name in [("content", "sample_content.png"), ("style", "sample_style.png")]:
+        path = imgs.sample_image_path(which)
+        assert path == package / "data" / name and path.is_file()
+        assert imgs.load_image(path).shape == (256, 384, 3)
+        assert (REPO / "images" / name).read_bytes() == path.read_bytes()
+    with pytest.raises(StyleTransferError, match="no sample image 'starry'; choose one of "
+                                                 "content, style"):
+        imgs.sample_image_path("starry")
