@@ -16,6 +16,7 @@ during its last scale, and each is scored at the time it was reached.
     python benchmarks/quality.py --optimizer adam      # the Adam path
     python benchmarks/quality.py --pairs the_scream -- --steps 50   # extra transfer options
     python benchmarks/quality.py --reference-only      # check the metric on the references
+    python benchmarks/quality.py --json r.json --figure cmp.png   # also the comparison figure
 
 Needs the VGG19 weights ($STYLETRANSFER_VGG19_WEIGHTS), the paper's images
 ($STYLETRANSFER_IMAGES or --images) and the reference folder (--reference).
@@ -102,6 +103,27 @@ def time_to_quality(output, seconds, history, ref, hf_style, content, style_rgb,
     return (min(passing) if passing else None), points
 
 
+def save_comparison(rows, reference, path):
+    """Our result of each pair above the reference's, with S, C, HF (and our seconds)."""
+    from styletransfer_tf import plotting
+
+    def caption(who, score, extra=""):
+        return f"{who}\nS {score['S']:.3g}  C {score['C']:.2f}  HF {score['HF']:.2f}{extra}"
+
+    panels, titles = [], []
+    for row in rows:
+        panels.append(imgs.load_image(row["output"]).astype(np.uint8))
+        titles.append(caption(f"ours: {row['pair'].replace('_', ' ')}", row["ours"],
+                              f"  {row['seconds']:.0f} s ({'pass' if row['passes'] else 'FAIL'})"))
+    for row in rows:
+        panels.append(imgs.load_image(reference / PAIRS[row["pair"]]).astype(np.uint8))
+        titles.append(caption("jcjohnson/neural-style", row["ref"], "  (GPU)"))
+    fig = plotting.plot_images(panels, titles, panel_width=4.2, cols=len(rows),
+                               suptitle="Fig. 3 at 512 px: this kit on 2 CPU cores (top) "
+                               "vs. the reference reproduction (bottom)")
+    plotting.save_figure(fig, path, dpi=100)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--images", type=Path,
@@ -116,6 +138,8 @@ def main(argv=None):
     parser.add_argument("--json", type=Path, default=None, help="write the table as JSON")
     parser.add_argument("--save-every", type=int, default=10,
                         help="snapshot interval (steps) for the time-to-quality columns")
+    parser.add_argument("--figure", type=Path, default=None,
+                        help="save our panels above the reference's, scores under each")
     parser.add_argument("--reference-only", action="store_true",
                         help="only score the reference images (checks the metric)")
     parser.add_argument("extra", nargs="*", help="options passed on to transfer (after --)")
@@ -165,6 +189,8 @@ def main(argv=None):
         else:
             line += f"(HF limit {row['hf_limit']:.3f})"
         print(line, flush=True)
+    if args.figure and not args.reference_only:
+        save_comparison(rows, args.reference, args.figure)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"options": options, "rows": rows}, indent=1))

@@ -132,7 +132,10 @@ class Settings:
 
     Attributes:
         size: longest side of the synthesised images in px.
-        steps: Adam steps or L-BFGS iterations per image.
+        steps: Adam steps or L-BFGS iterations per image, at the finest scale (coarser
+            scales get more, see ``optimize.steps_per_scale``).
+        scales: coarse-to-fine scales (``optimize.run_pyramid``); 1 = the paper's single
+            scale.
         optimizer: "adam" (batched) or "lbfgs" (one image at a time, the paper's).
         pooling: "avg" (the paper's) or "max" (Keras's).
         normalize: use the paper's rescaled VGG19 (``normalize.normalize_vgg`` over the
@@ -161,6 +164,7 @@ class Settings:
 
     size: int = 256
     steps: int = 300
+    scales: int = 1
     optimizer: str = "adam"
     pooling: str = "avg"
     normalize: bool = True
@@ -540,24 +544,24 @@ def initial_image(job, content, style, noise_std):
     raise StyleTransferError(f"init must be noise, content or style, got {job.init!r}")
 
 
-def _entry_weights(job, config):
+def _entry_weights(job, config, size=None):
+    """(alpha, beta) of a job at an image of longest side ``size`` (default config.size)."""
     if not job.style_layers:
         return 1.0, 0.0
     if not job.content_layers:
         return 0.0, 1.0
-    return loss_weights(job.ratio, config.size, config.ratio_scaling, config.ratio_calibration)
+    return loss_weights(job.ratio, size or config.size, config.ratio_scaling,
+                        config.ratio_calibration)
 
 
 def _adam_options(config):
-    import keras
-    lr = config.lr
-    if config.lr_final != 1.0:
-        lr = keras.optimizers.schedules.CosineDecay(config.lr, config.steps, alpha=config.lr_final)
-    return {"lr": lr, "epsilon": config.epsilon, "jit_compile": config.jit}
+    return {"lr": config.lr, "lr_final": config.lr_final, "epsilon": config.epsilon,
+            "jit_compile": config.jit}
 
 
 def _split_history(history, b):
-    out = {"step": list(history["step"]), "seconds": list(history["seconds"])}
+    out = {"step": list(history["step"]), "seconds": list(history["seconds"]),
+           "scale": list(history["scale"])}
     for part in ("content", "style", "tv", "total"):
         out[part] = [row[b] for row in history[part]]
     return out
@@ -571,41 +575,52 @@ def _run_group(jobs, config, weights, verbose):
     style_layers = list(dict.fromkeys(_keras_layers(
         [n for j in jobs for n in j.style_layers]))) or ["block1_conv1"]
     layers = list(dict.fromkeys([*content_layers, *style_layers]))
-    contents, styles, inits, alphas, betas, cws, sws = [], [], [], [], [], [], []
+    photos = {name: load_named(name) for name in {job.content for job in jobs}}
+    paintings = {name: load_named(name) for name in {job.style for job in jobs}}
+    cws, sws = [], []
     for job in jobs:
-        content = load_named(job.content, size=config.size)
-        style = load_named(job.style, shape=content.shape[:2])
-        vgg.check_image_fits(content.shape, layers, f"{job.content} at --size {config.size}")
-        contents.append(imgs.preprocess(content))
-        styles.append(imgs.preprocess(style))
-        inits.append(initial_image(job, content, style, config.noise_std))
-        alpha, beta = _entry_weights(job, config)
-        alphas.append(alpha)
-        betas.append(beta)
+        vgg.check_image_fits(imgs.resize(photos[job.content], size=config.size).shape, layers,
+                             f"{job.content} at --size {config.size}")
         own_c, own_s = set(_keras_layers(job.content_layers)), set(_keras_layers(job.style_layers))
         cws.append([1.0 if n in own_c else 0.0 for n in content_layers])
         sws.append([1.0 / len(own_s) if n in own_s else 0.0 for n in style_layers])
-    if len({c.shape for c in contents}) != 1:
+    shapes = {imgs.resize(photos[job.content], size=config.size).shape for job in jobs}
+    if len(shapes) != 1:
         raise StyleTransferError("jobs in one batch need content images of one shape")
+    # coarse to fine; scales too small for the layers are left out
+    scales = [imgs.resize(photos[jobs[0].content], size=s).shape[:2]
+              for s in optimize.pyramid_sizes(config.size, config.scales)]
+    steps = [n for shape, n in zip(scales, optimize.steps_per_scale(config.steps, config.scales))
+             if min(shape) >= vgg.min_image_side(layers)]
+    scales = [shape for shape in scales if min(shape) >= vgg.min_image_side(layers)]
+
+    def objective_at(shape):
+        contents = [imgs.preprocess(imgs.resize(photos[job.content], shape=shape)) for job in jobs]
+        # the paper's setting: the painting resized to the photo's shape
+        styles = [imgs.preprocess(imgs.resize(paintings[job.style], shape=shape)) for job in jobs]
+        alphas, betas = zip(*[_entry_weights(job, config, max(shape)) for job in jobs])
+        return optimize.make_objective(
+            extractor, layers, content_layers, style_layers, np.stack(contents), styles,
+            alpha=list(alphas), beta=list(betas), content_layer_weights=cws,
+            style_layer_weights=sws)
+
+    first = scales[0]
+    init = np.stack([initial_image(job, imgs.resize(photos[job.content], shape=first),
+                                   paintings[job.style], config.noise_std) for job in jobs])
     import keras
     keras.utils.set_random_seed(0)
     start = time.perf_counter()
     extractor = vgg.feature_extractor(layers, weights=weights, pooling=config.pooling,
                                       precision=config.precision)
-    objective = optimize.make_objective(
-        extractor, layers, content_layers, style_layers, np.stack(contents), styles,
-        alpha=alphas, beta=betas, content_layer_weights=cws, style_layer_weights=sws)
-    init = np.stack(inits)
     if config.optimizer == "adam":
-        x, history = optimize.run_adam(objective, init, config.steps, verbose=verbose,
-                                       **_adam_options(config))
+        options = _adam_options(config)
     else:
         if len(jobs) != 1:
             raise StyleTransferError("L-BFGS runs one image at a time")
         # scaled so that the first step is not lost in the normalised network's tiny loss
-        x, history = optimize.run_lbfgs(objective, init, config.steps, verbose=verbose,
-                                        jit_compile=config.jit,
-                                        scale=5.0 * np.sqrt(init.size))
+        options = {"jit_compile": config.jit, "scale": 5.0 * np.sqrt(init.size)}
+    x, history = optimize.run_pyramid(objective_at, init, scales, steps, config.optimizer,
+                                      verbose=verbose, **options)
     seconds = time.perf_counter() - start
     rgb = imgs.to_uint8(imgs.deprocess(np.asarray(x)))
     return [JobResult(job, rgb[b], _split_history(history, b), seconds, len(jobs))
@@ -1010,6 +1025,8 @@ def add_arguments(parser):
       "1000 iterations: hours on a CPU)")
     a("--size", type=int, default=None, help="longest side in px (overrides the preset)")
     a("--steps", type=int, default=None, help="Adam steps / L-BFGS iterations (overrides)")
+    a("--scales", type=int, default=None,
+      help="coarse-to-fine scales (overrides the preset; 1 = single scale, the paper's)")
     a("--optimizer", choices=("adam", "lbfgs"), default=None, help="overrides the preset")
     a("--pooling", choices=("avg", "max"), default=None, help="overrides the preset (avg)")
     a("--lr", type=float, default=None, help="Adam learning rate in pixel units (default 4)")
@@ -1054,7 +1071,10 @@ def run(args):
         raise StyleTransferError(f"--dpi must be at least 10, got {args.dpi}")
     if args.colors is not None and not 2 <= args.colors <= 256:
         raise StyleTransferError(f"--colors must be between 2 and 256, got {args.colors}")
-    overrides = dict(size=args.size, steps=args.steps, optimizer=args.optimizer,
+    if args.scales is not None and args.scales < 1:
+        raise StyleTransferError(f"--scales must be at least 1, got {args.scales}")
+    overrides = dict(size=args.size, steps=args.steps, scales=args.scales,
+                     optimizer=args.optimizer,
                      pooling=args.pooling, lr=args.lr, ratio_scaling=args.ratio_scaling,
                      normalize=False if args.no_normalize else None, precision=args.precision,
                      ratio_calibration=args.ratio_calibration, jit=args.jit)

@@ -44,7 +44,7 @@ DEFAULT_STEPS = {"lbfgs": 60, "adam": 100}
 DEFAULT_OPTIMIZER = "lbfgs"
 DEFAULT_ALPHA = 5e-4
 DEFAULT_BETA = 1.0
-DEFAULT_TV_WEIGHT = 0.0
+DEFAULT_TV_WEIGHT = 0.1
 DEFAULT_INIT = "content"
 
 #: Adam settings for the 0-255 pixel scale (lr in pixel units per step).

@@ -77,9 +77,11 @@ def test_figure_command_keeps_existing_output(capsys, tmp_path):
     assert out.read_bytes() == b"mine"
 
 
-def test_batched_run_matches_separate_runs():
-    """A figure row optimised as one Adam batch gives the images of one run per entry."""
-    config = ex.settings("fast", size=40, steps=6, weights=None)
+@pytest.mark.parametrize("scales", [1, 2])
+def test_batched_run_matches_separate_runs(scales):
+    """A figure row optimised as one Adam batch gives the images of one run per entry,
+    single-scale and coarse to fine."""
+    config = ex.settings("fast", size=40, steps=6, scales=scales, weights=None)
     jobs = [ex.Job("a", style="starry_night", ratio=1e-3, style_layers=("conv1_1", "conv2_1")),
             ex.Job("b", style="composition_vii", ratio=1e-2, style_layers=("conv1_1",)),
             ex.Job("c", style="starry_night", ratio=1e-4, init="content",
@@ -88,6 +90,7 @@ def test_batched_run_matches_separate_runs():
     weights = ex.network_weights(config)
     batched = ex._run_group(jobs, config, weights, verbose=False)
     assert [r.batch for r in batched] == [3, 3, 3]
+    assert sorted(set(batched[0].history["scale"])) == list(range(scales))
     for job, together in zip(jobs, batched):
         alone = ex._run_group([job], config, weights, verbose=False)[0]
         np.testing.assert_allclose(together.image.astype(float), alone.image.astype(float),
