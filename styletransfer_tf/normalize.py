@@ -41,21 +41,19 @@ import keras
 import numpy as np
 
 from . import images as imgs
-from . import vgg
+from . import paths, vgg
 
 #: Conv layers in network order (Keras names).
 CONV_LAYERS = tuple(name for name in vgg.LAYER_ORDER if "conv" in name)
 
-#: Where normalised weight files are kept unless ``cache_dir`` is given (git-ignored).
-CACHE_ENV = "STYLETRANSFER_CACHE"
+#: Environment variable that moves the cache folder (see :func:`default_cache_dir`).
+CACHE_ENV = paths.CACHE_ENV
 
 
 def default_cache_dir():
-    """``$STYLETRANSFER_CACHE`` if set, else ``.cache/`` in the repository checkout."""
-    env = os.environ.get(CACHE_ENV)
-    if env:
-        return Path(env).expanduser()
-    return Path(__file__).resolve().parent.parent / ".cache"
+    """``$STYLETRANSFER_CACHE`` if set, else ``styletransfer_tf/`` in the user's cache
+    folder (``$XDG_CACHE_HOME`` or ``~/.cache``): see :func:`paths.user_cache_dir`."""
+    return paths.user_cache_dir()
 
 
 def mean_activations(images, weights="imagenet", pooling="avg"):

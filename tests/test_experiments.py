@@ -20,7 +20,7 @@ TINY = dict(size=40, steps=2, weights=None)
 
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path, monkeypatch):
-    """Every test gets its own cache folder (never the repository's .cache/)."""
+    """Every test gets its own cache folder (never the user's ~/.cache/styletransfer_tf)."""
     monkeypatch.setenv(normalize.CACHE_ENV, str(tmp_path / "cache"))
 
 
