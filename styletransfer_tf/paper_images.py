@@ -3,8 +3,10 @@
 Gatys, Ecker & Bethge, "Image Style Transfer Using Convolutional Neural Networks"
 (CVPR 2016) show a photograph of the Neckarfront in Tübingen rendered in the styles of
 famous paintings.  The kit does not commit those files (the photograph is CC BY 3.0, not
-ours, and the repository stays small); instead users with internet fetch them into a
-git-ignored folder (default ``images/paper/``) with::
+ours, and the repository stays small); users fetch them into one folder,
+:func:`images_dir` (``$STYLETRANSFER_IMAGES``, else ``paper_images/`` in the user's cache
+folder, e.g. ``~/.cache/styletransfer_tf/paper_images``), where
+:func:`paper_image_path` finds them::
 
     python -m styletransfer_tf download-images              # all six
     python -m styletransfer_tf download-images tubingen.jpg wave.jpg
@@ -20,36 +22,42 @@ Where the files come from (pinned commits, so the bytes never change under us):
   ``images/styles/``.
 
 Credits and license status are in :data:`PAPER_IMAGES` and in ``images/README.md``.
-Every file is compared with its sha256 before it is given its final name, so a
-download that was cut short, a captive-portal HTML page or a wrong file is never left
-behind looking like a real image.
+Downloads go through ``keras.utils.get_file(..., file_hash=SHA256)`` (as the VGG19
+weights do); copies from a folder are plain file copies.  Either way the file lands in
+a hidden staging folder inside the destination and gets its final name only once its
+sha256 is right, because ``get_file`` itself writes straight to its target and leaves a
+file with a wrong checksum there: a download that was cut short, a captive-portal page
+or a wrong file never replaces a file of yours or stays behind looking like an image.
 
-Only the standard library is used (no TensorFlow import), so this module is cheap to
-import from the CLI and from notebooks.
+Keras (and with it TensorFlow) is imported only when something is downloaded, so the
+command line can list, copy and report errors without loading TensorFlow.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import http.client
+import io
 import os
 import shutil
+import socket
 import tempfile
 import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, NamedTuple, Optional
 
+from . import paths
 from .errors import StyleTransferError
+from .paths import images_dir
 
 __all__ = [
     "PaperImage",
     "PAPER_IMAGES",
-    "DEFAULT_DEST",
     "ENV_VAR",
     "NEURAL_STYLE_URL",
     "FAST_NEURAL_STYLE_URL",
+    "images_dir",
     "sha256_of",
     "download_paper_images",
     "paper_image_path",
@@ -112,22 +120,16 @@ PAPER_IMAGES: dict[str, PaperImage] = {
     ),
 }
 
-#: Where ``download-images`` puts the files by default (relative to the current folder).
-DEFAULT_DEST = "images/paper"
-
-#: Environment variable naming a folder that holds the paper's images (see
-#: :func:`paper_image_path`).
-ENV_VAR = "STYLETRANSFER_IMAGES"
+#: Environment variable naming the folder that holds the paper's images (see
+#: :func:`images_dir`).
+ENV_VAR = paths.IMAGES_ENV
 
 _CHECKSUMS_HINT = (
     "checksums are listed in styletransfer_tf/paper_images.py (PAPER_IMAGES) "
     "and images/README.md"
 )
-_CHUNK = 1 << 16
-# No paper image is bigger than half a megabyte; stop long before filling a disk if a
-# mirror serves something else entirely.
-_MAX_BYTES = 32 << 20
-_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+#: URL schemes urllib (and so ``get_file``) can fetch.
+_SCHEMES = ("http", "https", "ftp", "file")
 
 Progress = Optional[Callable[[str], object]]
 
@@ -139,7 +141,7 @@ def sha256_of(path) -> str:
     """Return the hex sha256 of the file at ``path`` (read in chunks)."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK), b""):
+        for chunk in iter(lambda: f.read(1 << 16), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
@@ -150,13 +152,15 @@ def _one_line(text) -> str:
 
 
 def _reason(exc: BaseException) -> str:
-    """A short human reason for a failed download."""
+    """A short human reason for a failed download or copy."""
     if isinstance(exc, urllib.error.HTTPError):
         return f"HTTP {exc.code} {_one_line(exc.reason)}"
     if isinstance(exc, urllib.error.URLError):
         return _one_line(exc.reason)
     if isinstance(exc, TimeoutError):
         return "timed out"
+    if isinstance(exc, OSError) and exc.strerror:
+        return _one_line(exc.strerror)
     return _one_line(f"{type(exc).__name__}: {exc}")
 
 
@@ -194,61 +198,34 @@ def _say(progress: Progress, message: str) -> None:
         progress(message)
 
 
-def _open_url(url: str, timeout: float):
-    """``urlopen`` that never sends loopback requests (tests, local mirrors) to a proxy."""
-    host = urllib.parse.urlsplit(url).hostname
-    if host in _LOOPBACK_HOSTS:
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        return opener.open(url, timeout=timeout)
-    return urllib.request.urlopen(url, timeout=timeout)
-
-
-def _stream_to_temp(read_chunk: Callable[[int], bytes], dest: Path, name: str):
-    """Write chunks into a hidden temp file in ``dest``; return (temp path, sha256)."""
-    digest = hashlib.sha256()
-    fd, tmp = tempfile.mkstemp(dir=dest, prefix=f".{name}.", suffix=".part")
-    tmp_path = Path(tmp)
+@contextlib.contextmanager
+def _socket_timeout(seconds: float):
+    """``get_file`` takes no timeout; its ``urlretrieve`` uses the socket default."""
+    before = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(seconds)
     try:
-        with os.fdopen(fd, "wb") as out:
-            total = 0
-            while True:
-                chunk = read_chunk(_CHUNK)
-                if not chunk:
-                    break
-                total += len(chunk)
-                if total > _MAX_BYTES:
-                    raise _TooBig(total)
-                digest.update(chunk)
-                out.write(chunk)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-    return tmp_path, digest.hexdigest()
+        yield
+    finally:
+        socket.setdefaulttimeout(before)
 
 
-class _TooBig(Exception):
-    def __init__(self, size):
-        super().__init__(f"more than {_MAX_BYTES} bytes")
-        self.size = size
-
-
-def _install(tmp_path: Path, got: str, expected: str, final: Path, name: str, origin: str):
-    """Give the temp file its final name if (and only if) its checksum is right."""
+def _install(part: Path, expected: str, final: Path, name: str, origin: str) -> None:
+    """Give the staged file ``part`` its final name if (and only if) its sha256 is right."""
+    got = sha256_of(part)
     if got != expected:
-        tmp_path.unlink(missing_ok=True)
         raise StyleTransferError(
             f"checksum mismatch for {name} from {origin}: expected sha256 {expected}, "
             f"got {got}; nothing was written to {final.parent}"
         )
-    os.chmod(tmp_path, 0o644)
-    os.replace(tmp_path, final)
+    os.chmod(part, 0o644)
+    os.replace(part, final)
 
 
 # --------------------------------------------------------------------------- public API
 
 
 def download_paper_images(
-    dest=DEFAULT_DEST,
+    dest=None,
     names: Optional[Iterable[str]] = None,
     mirror: Optional[str] = None,
     source_dir=None,
@@ -260,8 +237,8 @@ def download_paper_images(
     """Download (or copy) the paper's images into ``dest``, checking each sha256.
 
     Args:
-        dest: folder to fill (created if needed); ``images/paper`` by default, which is
-            git-ignored.
+        dest: folder to fill (created if needed); default :func:`images_dir`, the folder
+            :func:`paper_image_path` reads.
         names: which files, e.g. ``["tubingen.jpg", "wave.jpg"]`` (``"tubingen"`` also
             works); ``None`` means all of :data:`PAPER_IMAGES`.
         mirror: URL prefix under which the files live as ``<mirror>/<name>``, instead
@@ -290,7 +267,7 @@ def download_paper_images(
     if mirror is not None and source_dir is not None:
         raise StyleTransferError("give either a mirror URL or a source folder, not both")
     wanted = _resolve_names(names, table)
-    dest = Path(dest)
+    dest = images_dir() if dest is None else Path(dest)
     try:
         dest.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -300,11 +277,11 @@ def download_paper_images(
         if not source_dir.is_dir():
             raise StyleTransferError(f"source folder {source_dir} does not exist")
 
-    paths: list[Path] = []
+    paths_out: list[Path] = []
     for name in wanted:
         entry = table[name]
         final = dest / name
-        paths.append(final)
+        paths_out.append(final)
 
         if final.exists():
             got = sha256_of(final)
@@ -318,80 +295,82 @@ def download_paper_images(
                 )
             _say(progress, f"{name}: present with a wrong checksum, fetching it again")
 
-        if source_dir is not None:
-            _copy_one(name, entry, source_dir, final)
-            _say(progress, f"{name}: copied from {source_dir} (sha256 ok)")
-        else:
-            url = entry.url if mirror is None else f"{mirror.rstrip('/')}/{name}"
-            _download_one(name, entry, url, final, timeout, source_hint=dest)
-            _say(progress, f"{name}: downloaded from {url} (sha256 ok)")
-    return paths
+        # a hidden staging folder beside the final file: same file system, so the
+        # final os.replace is atomic, and removed with whatever is in it on any failure
+        with tempfile.TemporaryDirectory(dir=dest, prefix=f".{name}.") as staging:
+            part = Path(staging) / name
+            if source_dir is not None:
+                _copy_one(name, entry, source_dir, part, final)
+                _say(progress, f"{name}: copied from {source_dir} (sha256 ok)")
+            else:
+                url = entry.url if mirror is None else f"{mirror.rstrip('/')}/{name}"
+                _download_one(name, entry, url, part, final, timeout)
+                _say(progress, f"{name}: downloaded from {url} (sha256 ok)")
+    return paths_out
 
 
-def _copy_one(name: str, entry: PaperImage, source_dir: Path, final: Path) -> None:
+def _copy_one(name: str, entry: PaperImage, source_dir: Path, part: Path, final: Path) -> None:
     src = source_dir / name
     if not src.is_file():
         raise StyleTransferError(f"{name} not found in {source_dir} (looked for {src})")
     try:
-        with open(src, "rb") as f:
-            tmp_path, got = _stream_to_temp(f.read, final.parent, name)
-    except _TooBig:
-        raise StyleTransferError(f"{src} is too big to be {name}") from None
+        shutil.copyfile(src, part)
     except OSError as exc:
         raise StyleTransferError(f"cannot copy {src}: {_reason(exc)}") from None
-    _install(tmp_path, got, entry.sha256, final, name, str(src))
+    _install(part, entry.sha256, final, name, str(src))
 
 
 def _download_one(
-    name: str, entry: PaperImage, url: str, final: Path, timeout: float, source_hint: Path
+    name: str, entry: PaperImage, url: str, part: Path, final: Path, timeout: float
 ) -> None:
+    if urllib.parse.urlsplit(url).scheme.lower() not in _SCHEMES:
+        raise StyleTransferError(
+            f"bad URL {url!r} for {name}: unknown URL type (use http://, https:// or file://)"
+        )
+    import keras  # here, not at the top: it loads TensorFlow (seconds)
+
     try:
-        with _open_url(url, timeout) as response:
-            tmp_path, got = _stream_to_temp(response.read, final.parent, name)
-    except _TooBig:
-        raise StyleTransferError(
-            f"{url} sent more than {_MAX_BYTES} bytes; that is not {name}"
-        ) from None
-    except ValueError as exc:  # e.g. "unknown url type" for a mistyped --mirror
+        # get_file prints "Downloading data from ..." and a progress bar: we print one
+        # line per file ourselves
+        with _socket_timeout(timeout), contextlib.redirect_stdout(io.StringIO()):
+            got = keras.utils.get_file(
+                fname=name, origin=url, file_hash=entry.sha256, hash_algorithm="sha256",
+                cache_dir=str(part.parent), cache_subdir="")
+    except ValueError as exc:
+        if part.is_file():  # downloaded, but get_file found the wrong sha256
+            _install(part, entry.sha256, final, name, url)  # raises the mismatch error
+            return
         raise StyleTransferError(f"bad URL {url!r} for {name}: {_one_line(exc)}") from None
-    except (OSError, http.client.HTTPException) as exc:  # URLError/HTTPError are OSErrors
+    except Exception as exc:  # noqa: BLE001 - get_file wraps urllib's errors in Exception
+        cause = exc.__context__ if isinstance(exc.__context__, OSError) else exc
         raise StyleTransferError(
-            f"could not download {name} from {url} ({_reason(exc)}). Are you offline? "
-            f"Copy the files by hand into {source_hint} or use --from DIR; "
+            f"could not download {name} from {url} ({_reason(cause)}). Are you offline? "
+            f"Copy the files by hand into {final.parent} or use --from DIR; "
             f"{_CHECKSUMS_HINT}"
         ) from None
-    _install(tmp_path, got, entry.sha256, final, name, url)
-
-
-def _repo_images_folder() -> Path:
-    """``images/paper`` of the checkout this package lives in (package's parent folder)."""
-    return Path(__file__).resolve().parent.parent / "images" / "paper"
+    if Path(got) != part:  # get_file falls back to /tmp/.keras for unwritable folders
+        raise StyleTransferError(f"could not download {name} into {final.parent}")
+    _install(part, entry.sha256, final, name, url)
 
 
 def paper_image_path(name: str, folder=None) -> Optional[Path]:
     """Find one of the paper's images on disk, for notebooks and examples.
 
-    Looks, in order, in ``folder`` (if given), in the folder named by the environment
-    variable ``STYLETRANSFER_IMAGES`` (if set), and in ``images/paper/`` of the
-    repository checkout this package lives in.  ``"tubingen"`` is accepted for
-    ``"tubingen.jpg"``.  The checksum is not re-checked here (that is
-    :func:`download_paper_images`'s job).
+    Looks in ``folder`` (if given), then in :func:`images_dir`
+    (``$STYLETRANSFER_IMAGES`` or the user cache's ``paper_images/``, where
+    ``download-images`` puts them).  ``"tubingen"`` is accepted for ``"tubingen.jpg"``.
+    The checksum is not re-checked here (that is :func:`download_paper_images`'s job).
 
     Returns:
-        The first existing path, or ``None`` if the file is in none of those places
+        The first existing path, or ``None`` if the file is in neither place
         (then run ``python -m styletransfer_tf download-images``).
 
     Raises:
         StyleTransferError: if ``name`` is not one of :data:`PAPER_IMAGES`.
     """
     name = _resolve_names([name], PAPER_IMAGES)[0]
-    candidates = []
-    if folder is not None:
-        candidates.append(Path(folder))
-    env = os.environ.get(ENV_VAR)
-    if env:
-        candidates.append(Path(env))
-    candidates.append(_repo_images_folder())
+    candidates = [] if folder is None else [Path(folder)]
+    candidates.append(images_dir())
     for candidate in candidates:
         path = candidate.expanduser() / name
         if path.is_file():
@@ -409,8 +388,10 @@ def add_arguments(parser) -> None:
         help=f"images to fetch (default: all): {', '.join(PAPER_IMAGES)}",
     )
     parser.add_argument(
-        "--dest", default=DEFAULT_DEST, metavar="DIR",
-        help=f"folder to put them in (default: {DEFAULT_DEST}, git-ignored)",
+        "--dest", default=None, metavar="DIR",
+        help=f"folder to put them in (default: ${ENV_VAR} if set, else paper_images/ in "
+             "the user cache folder, ~/.cache/styletransfer_tf/paper_images; the kit "
+             "looks for the images there)",
     )
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
@@ -431,23 +412,25 @@ def add_arguments(parser) -> None:
     )
     parser.add_argument(
         "--list", action="store_true",
-        help="only list the images, their sources and credits",
+        help="only list the images, their sources and credits, and the folder",
     )
 
 
 def run(args) -> int:
     """Carry out ``download-images`` for parsed ``args``; return 0 or raise StyleTransferError."""
+    dest = images_dir() if args.dest is None else Path(args.dest)
     if getattr(args, "list", False):
         for name, entry in PAPER_IMAGES.items():
             print(f"{name}: {entry.credit}\n    {entry.url}\n    sha256 {entry.sha256}")
+        print(f"folder: {dest}")
         return 0
-    paths = download_paper_images(
-        dest=args.dest,
+    paths_out = download_paper_images(
+        dest=dest,
         names=args.names or None,
         mirror=args.mirror,
         source_dir=args.source_dir,
         overwrite=args.overwrite,
         timeout=getattr(args, "timeout", 30),
     )
-    print(f"{len(paths)} image(s) ready in {Path(args.dest)}")
+    print(f"{len(paths_out)} image(s) ready in {dest}")
     return 0

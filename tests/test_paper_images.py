@@ -1,11 +1,13 @@
 """Tests for styletransfer_tf.paper_images (no internet needed).
 
 Most tests use small synthetic files with their own checksum table (``table=``) and a
-local ``http.server`` on 127.0.0.1 or ``file://`` URLs.  Tests that use the real images
+local ``http.server`` on 127.0.0.1 or ``file://`` URLs, fetched through
+``keras.utils.get_file`` as real downloads are.  Tests that use the real images
 look for them in ``../shared/images`` beside the checkout and are skipped without it.
 """
 
 import argparse
+import ast
 import functools
 import hashlib
 import http.server
@@ -35,9 +37,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def serve():
+def serve(monkeypatch):
     """serve(folder) -> 'http://127.0.0.1:PORT' serving that folder; stopped after the test."""
     servers = []
+    # get_file uses urllib's default opener: keep a proxy from the environment out of it
+    for var in ("no_proxy", "NO_PROXY"):
+        monkeypatch.setenv(var, "127.0.0.1,localhost")
 
     def start(folder):
         handler = functools.partial(_QuietHandler, directory=str(folder))
@@ -136,6 +141,30 @@ def test_download_from_file_urls(tmp_path, synthetic):
     assert [p.read_bytes() for p in paths] == [contents["a.jpg"], contents["b.jpg"]]
 
 
+def test_downloads_go_through_keras_get_file_with_sha256(tmp_path, synthetic, monkeypatch,
+                                                          capsys):
+    import keras
+    src, table, contents = synthetic
+    calls = []
+    real = keras.utils.get_file
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(keras.utils, "get_file", spy)
+    messages = []
+    pi.download_paper_images(tmp_path / "d", names=["b.jpg"], mirror=src.as_uri(),
+                             table=table, progress=messages.append)
+    assert len(calls) == 1
+    assert calls[0]["origin"] == f"{src.as_uri()}/b.jpg"
+    assert calls[0]["file_hash"] == table["b.jpg"].sha256
+    assert calls[0]["hash_algorithm"] == "sha256"
+    # one line of ours per file; get_file's own progress bar stays quiet
+    assert messages == [f"b.jpg: downloaded from {src.as_uri()}/b.jpg (sha256 ok)"]
+    assert capsys.readouterr().out == ""
+
+
 def test_checksum_mismatch_leaves_nothing_behind(tmp_path, synthetic, serve):
     src, table, _ = synthetic
     (src / "a.jpg").write_bytes(b"<html>captive portal</html>")  # corrupted copy
@@ -155,8 +184,10 @@ def test_unreachable_url_gives_offline_message(tmp_path, synthetic):
     _, table, _ = synthetic
     dest = tmp_path / "dest"
     url = f"http://127.0.0.1:{_closed_port()}"
+    before = socket.getdefaulttimeout()
     with pytest.raises(StyleTransferError) as info:
         pi.download_paper_images(dest, mirror=url, table=table, timeout=5, progress=None)
+    assert socket.getdefaulttimeout() == before  # --timeout is not left behind
     message = str(info.value)
     assert message.startswith(f"could not download a.jpg from {url}/a.jpg (")
     assert "Are you offline?" in message
@@ -329,25 +360,69 @@ def test_real_files_over_local_http(tmp_path, serve):
 # --------------------------------------------------------------------------- paper_image_path
 
 
-def test_paper_image_path_search_order(tmp_path, monkeypatch):
+@pytest.fixture
+def user_dirs(tmp_path, monkeypatch):
+    """A fake home and cache folder; no STYLETRANSFER_* folder variables; cwd elsewhere."""
+    for var in (pi.ENV_VAR, "STYLETRANSFER_CACHE", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    return tmp_path / "xdg" / "styletransfer_tf" / "paper_images"
+
+
+def test_paper_image_path_search_order(tmp_path, monkeypatch, user_dirs):
     first, second = tmp_path / "first", tmp_path / "second"
     first.mkdir()
     second.mkdir()
     (second / "wave.jpg").write_bytes(b"x")
-    monkeypatch.setattr(pi, "_repo_images_folder", lambda: tmp_path / "repo")
     monkeypatch.setenv(pi.ENV_VAR, str(second))
     assert pi.paper_image_path("wave.jpg", folder=first) == second / "wave.jpg"
     (first / "wave.jpg").write_bytes(b"y")
     assert pi.paper_image_path("wave", folder=first) == first / "wave.jpg"
     monkeypatch.delenv(pi.ENV_VAR)
     assert pi.paper_image_path("wave.jpg") is None
-    (tmp_path / "repo").mkdir()
-    (tmp_path / "repo" / "wave.jpg").write_bytes(b"z")
-    assert pi.paper_image_path("wave.jpg") == tmp_path / "repo" / "wave.jpg"
+    user_dirs.mkdir(parents=True)
+    (user_dirs / "wave.jpg").write_bytes(b"z")
+    assert pi.paper_image_path("wave.jpg") == user_dirs / "wave.jpg"
+    # one images folder: with $STYLETRANSFER_IMAGES set, the default one is not looked at
+    monkeypatch.setenv(pi.ENV_VAR, str(second / "empty"))
+    assert pi.paper_image_path("wave.jpg") is None
+    # nor images/paper of the checkout or of the current folder
+    (Path.cwd() / "images" / "paper").mkdir(parents=True)
+    (Path.cwd() / "images" / "paper" / "tubingen.jpg").write_bytes(b"t")
+    assert pi.paper_image_path("tubingen.jpg") is None
 
 
-def test_paper_image_path_default_is_repo_images_paper():
-    assert pi._repo_images_folder() == Path(pi.__file__).resolve().parents[1] / "images" / "paper"
+def test_images_dir_is_in_the_user_cache_not_beside_the_package(tmp_path, monkeypatch,
+                                                                 user_dirs):
+    assert pi.images_dir() == user_dirs
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    home_cache = tmp_path / "home" / ".cache" / "styletransfer_tf"
+    assert pi.images_dir() == home_cache / "paper_images"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # invalid per XDG: ignored
+    assert pi.images_dir() == home_cache / "paper_images"
+    monkeypatch.setenv("STYLETRANSFER_CACHE", str(tmp_path / "cache"))
+    assert pi.images_dir() == tmp_path / "cache" / "paper_images"
+    monkeypatch.setenv(pi.ENV_VAR, "~/pictures")
+    assert pi.images_dir() == tmp_path / "home" / "pictures"
+    package = Path(pi.__file__).resolve().parent
+    for path in (user_dirs, home_cache):
+        assert package.parent not in path.parents
+
+
+def test_module_imports_no_tensorflow_at_load():
+    """Keras/TensorFlow load only inside the download (the CLI parses without them)."""
+    for module in (pi, pi.paths):
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+        names = {a.name.split(".")[0] for n in top if isinstance(n, ast.Import) for a in n.names}
+        names |= {(n.module or "").split(".")[0] for n in top
+                  if isinstance(n, ast.ImportFrom) and not n.level}
+        assert names and not names & {"keras", "tensorflow", "numpy", "PIL"}, names
+        relative = {n.module for n in top if isinstance(n, ast.ImportFrom) and n.level}
+        assert relative <= {"errors", "paths", None}, relative
 
 
 def test_paper_image_path_unknown_name():
@@ -366,8 +441,25 @@ def _parse(argv):
 
 def test_cli_defaults():
     args = _parse([])
-    assert args.dest == "images/paper" and args.names == []
+    # no --dest: the folder is chosen when the command runs (pi.images_dir(), see below)
+    assert args.dest is None and args.names == []
     assert args.source_dir is None and args.mirror is None and not args.overwrite
+
+
+def test_cli_writes_where_the_kit_looks(tmp_path, monkeypatch, capsys, synthetic, user_dirs):
+    """download-images without --dest fills the folder paper_image_path reads."""
+    src, table, contents = synthetic
+    monkeypatch.setattr(pi, "PAPER_IMAGES", table)
+    assert pi.paper_image_path("b.jpg") is None
+    assert pi.run(_parse(["--from", str(src), "b.jpg"])) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"1 image(s) ready in {user_dirs}"
+    assert pi.paper_image_path("b") == user_dirs / "b.jpg"
+    assert (user_dirs / "b.jpg").read_bytes() == contents["b.jpg"]
+    assert list(Path.cwd().iterdir()) == []  # nothing in the current folder
+    monkeypatch.setenv(pi.ENV_VAR, str(tmp_path / "mine"))
+    assert pi.run(_parse(["--from", str(src), "a"])) == 0
+    assert pi.paper_image_path("a.jpg") == tmp_path / "mine" / "a.jpg"
+    assert sorted(p.name for p in user_dirs.iterdir()) == ["b.jpg"]
 
 
 def test_cli_run_from_folder(tmp_path, capsys):
@@ -390,7 +482,9 @@ def test_cli_mirror_and_from_are_exclusive(capsys):
         _parse(["--from", "x", "--mirror", "y"])
 
 
-def test_cli_list(capsys):
+def test_cli_list(capsys, user_dirs):
     assert pi.run(_parse(["--list"])) == 0
     out = capsys.readouterr().out
     assert all(name in out for name in pi.PAPER_IMAGES)
+    assert out.splitlines()[-1] == f"folder: {user_dirs}"
+    assert not user_dirs.exists()  # listing creates nothing
