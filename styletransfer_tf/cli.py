@@ -1,7 +1,11 @@
-"""Command line: ``python -m styletransfer_tf transfer|download-images|layers ...``.
+"""Command line: ``python -m styletransfer_tf transfer|download-images|layers|figure ...``.
 
 Exit codes: 0 success; 2 bad input or options (one line on stderr, nothing written);
 3 the loss became NaN/Inf (the last finite image is saved); 130 interrupted.
+
+Arguments, files, sizes and layers are checked before TensorFlow is imported, so
+``--help`` and bad input answer at once; TensorFlow's C++ start-up messages are kept off
+the terminal (:func:`import_tensorflow_quietly`).
 """
 
 import argparse
@@ -12,9 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import experiments, layers, options, paper_images
 from . import images as imgs
-from . import experiments, optimize, paper_images, vgg
 from .errors import NonFiniteLossError, StyleTransferError
+from .options import WEIGHTS_ENV
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,57 +68,57 @@ def add_transfer_arguments(parser):
     a("style", help="style image")
     a("-o", "--output", required=True, help="result image, .png or .jpg; the loss history "
       "goes next to it as OUTPUT.json")
-    a("--size", type=int, default=optimize.DEFAULT_SIZE,
-      help=f"longest side of the result in px (default {optimize.DEFAULT_SIZE}, as in the paper)")
-    a("--scales", type=int, default=optimize.DEFAULT_SCALES,
-      help=f"coarse-to-fine scales, each {optimize.SCALE_FACTOR:.3g}x the one before, the last "
-      f"--size (default {optimize.DEFAULT_SCALES}; 1 = single scale, as in the paper)")
+    a("--size", type=int, default=options.DEFAULT_SIZE,
+      help=f"longest side of the result in px (default {options.DEFAULT_SIZE}, as in the paper)")
+    a("--scales", type=int, default=options.DEFAULT_SCALES,
+      help=f"coarse-to-fine scales, each {options.SCALE_FACTOR:.3g}x the one before, the last "
+      f"--size (default {options.DEFAULT_SCALES}; 1 = single scale, as in the paper)")
     a("--style-size", type=_style_size, default="size",
       help="'size' (default: the style's longest side equals the result's, aspect kept), "
       "'content' (stretched to the content's shape, as in the paper), 'original', or a "
       "longest side in px")
     a("--steps", type=_steps, default=None,
       help="L-BFGS iterations or Adam steps at the finest scale, each coarser scale "
-      f"getting {optimize.COARSER_STEPS:.3g}x more; or one number per scale separated by "
-      "commas (default " + ", ".join(f"{n} with {o}" for o, n in optimize.DEFAULT_STEPS.items())
+      f"getting {options.COARSER_STEPS:.3g}x more; or one number per scale separated by "
+      "commas (default " + ", ".join(f"{n} with {o}" for o, n in options.DEFAULT_STEPS.items())
       + ")")
-    a("--optimizer", choices=optimize.OPTIMIZERS, default=optimize.DEFAULT_OPTIMIZER,
+    a("--optimizer", choices=options.OPTIMIZERS, default=options.DEFAULT_OPTIMIZER,
       help=f"lbfgs (the paper's) or adam (tf.GradientTape step); default "
-      f"{optimize.DEFAULT_OPTIMIZER}")
-    a("--alpha", type=float, default=optimize.DEFAULT_ALPHA,
-      help=f"content weight at {optimize.WEIGHT_SIZE} px, rescaled for other sizes "
-      f"(default {optimize.DEFAULT_ALPHA:g})")
+      f"{options.DEFAULT_OPTIMIZER}")
+    a("--alpha", type=float, default=options.DEFAULT_ALPHA,
+      help=f"content weight at {options.WEIGHT_SIZE} px, rescaled for other sizes "
+      f"(default {options.DEFAULT_ALPHA:g})")
     weight = parser.add_mutually_exclusive_group()
     weight.add_argument("--beta", type=float, default=None,
-                        help=f"style weight (default {optimize.DEFAULT_BETA:g})")
+                        help=f"style weight (default {options.DEFAULT_BETA:g})")
     weight.add_argument("--ratio", type=float, default=None,
                         help="alpha/beta instead of --beta: beta = alpha / RATIO")
-    a("--tv-weight", type=float, default=optimize.DEFAULT_TV_WEIGHT,
-      help=f"total-variation weight at {optimize.WEIGHT_SIZE} px "
-      f"(default {optimize.DEFAULT_TV_WEIGHT:g})")
-    a("--content-layers", type=_layer_list, default=list(vgg.CONTENT_LAYERS),
+    a("--tv-weight", type=float, default=options.DEFAULT_TV_WEIGHT,
+      help=f"total-variation weight at {options.WEIGHT_SIZE} px "
+      f"(default {options.DEFAULT_TV_WEIGHT:g})")
+    a("--content-layers", type=_layer_list, default=list(layers.CONTENT_LAYERS),
       help="comma-separated, paper or Keras names (default conv4_2)")
-    a("--style-layers", type=_layer_list, default=list(vgg.STYLE_LAYERS),
+    a("--style-layers", type=_layer_list, default=list(layers.STYLE_LAYERS),
       help="comma-separated (default conv1_1,conv2_1,conv3_1,conv4_1,conv5_1)")
     a("--style-weights", type=_float_list, default=None,
       help="comma-separated w_l, one per style layer (default 1/number of layers)")
-    a("--init", default=optimize.DEFAULT_INIT,
+    a("--init", default=options.DEFAULT_INIT,
       help=f"content, style, noise (seeded white noise) or an image path (default "
-      f"{optimize.DEFAULT_INIT})")
-    a("--lr", type=float, default=optimize.ADAM_DEFAULTS["lr"],
-      help=f"Adam learning rate in pixel units (default {optimize.ADAM_DEFAULTS['lr']})")
-    a("--pooling", choices=vgg.POOLINGS, default="max",
+      f"{options.DEFAULT_INIT})")
+    a("--lr", type=float, default=options.ADAM_DEFAULTS["lr"],
+      help=f"Adam learning rate in pixel units (default {options.ADAM_DEFAULTS['lr']})")
+    a("--pooling", choices=options.POOLINGS, default="max",
       help="max (Keras default) or avg (the paper's choice)")
     a("--seed", type=int, default=0, help="seed for noise and TensorFlow (default 0)")
-    a("--precision", choices=vgg.PRECISIONS, default=optimize.DEFAULT_PRECISION,
+    a("--precision", choices=options.PRECISIONS, default=options.DEFAULT_PRECISION,
       help="float32 (default) or mixed: VGG in bfloat16, Gram matrices and losses in "
       "float32; faster on CPUs with bfloat16 instructions, slightly different result "
       "(see benchmarks/README.md)")
-    a("--jit", action=argparse.BooleanOptionalAction, default=optimize.DEFAULT_JIT_COMPILE,
+    a("--jit", action=argparse.BooleanOptionalAction, default=options.DEFAULT_JIT_COMPILE,
       help="compile the optimisation step with XLA (default off: several times slower "
       "on the CPU; may help on a GPU)")
     a("--weights", default="imagenet",
-      help=f"'imagenet' (${vgg.WEIGHTS_ENV} if set, else the Keras download) or a path "
+      help=f"'imagenet' (${WEIGHTS_ENV} if set, else the Keras download) or a path "
       "to vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5")
     a("--save-every", type=int, default=None, metavar="K",
       help="also save OUTPUT_stepNNNN.png every K steps")
@@ -144,7 +149,7 @@ def planned_outputs(args):
     output = Path(args.output)
     paths = [output, output.with_suffix(".json")]
     if args.save_every:
-        steps = optimize.steps_per_scale(default_steps(args), args.scales)
+        steps = options.steps_per_scale(default_steps(args), args.scales)
         done, last = sum(steps[:-1]), steps[-1]
         paths += [snapshot_path(output, done + step)
                   for step in [*range(0, last + 1, args.save_every), last]]
@@ -153,7 +158,7 @@ def planned_outputs(args):
 
 def default_steps(args):
     """``--steps``, or the optimiser's default when it was not given."""
-    return optimize.DEFAULT_STEPS[args.optimizer] if args.steps is None else args.steps
+    return options.DEFAULT_STEPS[args.optimizer] if args.steps is None else args.steps
 
 
 def snapshot_path(output, step):
@@ -161,8 +166,10 @@ def snapshot_path(output, step):
 
 
 def check_transfer_args(args):
-    """Validate everything cheap to check before any TensorFlow work; raise StyleTransferError."""
+    """Validate everything before TensorFlow is imported; raise StyleTransferError."""
     imgs.check_size(args.size, "--size")
+    options.check_precision(args.precision, args.optimizer)
+    options.check_weights_path(None if args.weights == "none" else args.weights)
     if args.scales < 1:
         raise StyleTransferError(f"--scales must be at least 1, got {args.scales}")
     for n in ([args.steps] if isinstance(args.steps, int) else args.steps or []):
@@ -176,7 +183,13 @@ def check_transfer_args(args):
     if isinstance(args.style_size, int):
         imgs.check_size(args.style_size, "--style-size")
     for name in [*args.content_layers, *args.style_layers]:
-        vgg.keras_layer_name(name)
+        layers.keras_layer_name(name)
+    content = imgs.resize(imgs.to_rgb_array(imgs.open_image(args.content)), size=args.size)
+    layers.check_image_fits(content.shape, [*args.content_layers, *args.style_layers],
+                            "the content image")
+    style = imgs.style_image_for(imgs.to_rgb_array(imgs.open_image(args.style)), content,
+                                 None if args.style_size == "original" else args.style_size)
+    layers.check_image_fits(style.shape, args.style_layers, "the style image")
     if args.style_weights is not None and len(args.style_weights) != len(args.style_layers):
         raise StyleTransferError(
             f"--style-weights has {len(args.style_weights)} values for "
@@ -184,7 +197,7 @@ def check_transfer_args(args):
     if args.ratio is not None and not args.ratio > 0:
         raise StyleTransferError(f"--ratio must be > 0, got {args.ratio}")
     inputs = [args.content, args.style]
-    if args.init not in optimize.INITS:
+    if args.init not in options.INITS:
         inputs.append(args.init)
     for path in inputs:
         imgs.open_image(path)
@@ -219,13 +232,38 @@ def save_results(args, image, history, settings):
         imgs.save_image(snapshot_path(output, step), snap, overwrite=args.overwrite)
 
 
+def import_tensorflow_quietly():
+    """Import TensorFlow with its C++ start-up messages kept off the terminal.
+
+    ``TF_CPP_MIN_LOG_LEVEL=3`` (unless the user set it) silences TensorFlow's own logging;
+    a few messages are printed before that logging exists, straight to file descriptor 2,
+    so stderr is pointed at the null device while the import runs. Python errors from
+    the import still surface as exceptions. For the command line only: the library
+    leaves TensorFlow's logging alone.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def transfer(args):
     check_transfer_args(args)
-    beta = optimize.DEFAULT_BETA if args.beta is None else args.beta
+    import_tensorflow_quietly()
+    from . import optimize
+    beta = options.DEFAULT_BETA if args.beta is None else args.beta
     if args.ratio is not None:
         beta = args.alpha / args.ratio
     settings = {k: v for k, v in vars(args).items() if k not in ("command", "quiet", "overwrite")}
-    settings.update(beta=beta, adam=optimize.ADAM_DEFAULTS | {"lr": args.lr})
+    settings.update(beta=beta, adam=options.ADAM_DEFAULTS | {"lr": args.lr})
     adam = {"lr": args.lr} if args.optimizer == "adam" else {}
     start = time.perf_counter()
     try:
@@ -254,8 +292,8 @@ def transfer(args):
 
 
 def list_layers():
-    for name in vgg.LAYER_ORDER:
-        paper = next(p for p, k in vgg.PAPER_NAMES.items() if k == name)
+    for name in layers.LAYER_ORDER:
+        paper = next(p for p, k in layers.PAPER_NAMES.items() if k == name)
         print(f"{paper:8s} {name}")
     return 0
 
@@ -269,7 +307,7 @@ def main(argv=None):
         if args.command == "download-images":
             return paper_images.run(args)
         if args.command == "figure":
-            return experiments.run(args)
+            return experiments.run(args, when_valid=import_tensorflow_quietly)
         return list_layers()
     except StyleTransferError as exc:
         print(f"error: {exc}", file=sys.stderr)

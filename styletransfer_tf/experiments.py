@@ -56,8 +56,9 @@ from pathlib import Path
 import numpy as np
 
 from . import images as imgs
-from . import paper_images
+from . import options, paper_images
 from .errors import StyleTransferError
+from .layers import STYLE_LAYERS, keras_layer_name, layer_depth
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_CONTENT = REPO / "images" / "sample_content.png"
@@ -69,7 +70,6 @@ CACHE_VERSION = 1
 #: The paper's image size: about 512 px (CVPR 2016, Sec. 4: "images of size 512 x 512").
 PAPER_SIZE = 512
 
-STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
 
 # ----------------------------------------------------------------------------------------
 # The paper's settings, figure by figure (CVPR 2016 numbering).
@@ -222,18 +222,10 @@ def settings(preset="fast", **overrides):
         raise StyleTransferError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     result = dataclasses.replace(base, **overrides)
     imgs.check_size(result.size)
-    if isinstance(result.steps, bool) or not isinstance(result.steps, (int, np.integer)) \
-            or result.steps < 1:
-        raise StyleTransferError(f"steps must be a whole number >= 1, got {result.steps!r}")
-    if result.optimizer not in ("adam", "lbfgs"):
-        raise StyleTransferError(f"optimizer must be adam or lbfgs, got {result.optimizer!r}")
-    if result.pooling not in ("avg", "max"):
-        raise StyleTransferError(f"pooling must be avg or max, got {result.pooling!r}")
-    if result.precision not in ("float32", "mixed"):
-        raise StyleTransferError(f"precision must be float32 or mixed, got {result.precision!r}")
-    if result.precision == "mixed" and result.optimizer == "lbfgs":
-        raise StyleTransferError("L-BFGS needs precision float32: with the bfloat16 network "
-                                 "its line search fails after one iteration (measured)")
+    options.steps_per_scale(result.steps, result.scales)
+    options.check_optimizer(result.optimizer)
+    options.check_pooling(result.pooling)
+    options.check_precision(result.precision, result.optimizer)
     if not isinstance(result.jit, (bool, np.bool_)):
         raise StyleTransferError(f"jit must be True or False, got {result.jit!r}")
     if result.ratio_scaling not in ("area", "none"):
@@ -268,7 +260,7 @@ def loss_weights(ratio, size, ratio_scaling="area", calibration=RATIO_CALIBRATIO
 
     Returns ``(alpha, beta)`` with beta = 1.
     """
-    factor = (PAPER_SIZE / size) ** 2 if ratio_scaling == "area" else 1.0
+    factor = options.weight_factor((size, size)) if ratio_scaling == "area" else 1.0
     return float(ratio) * calibration * factor, 1.0
 
 
@@ -522,13 +514,11 @@ def _cache_save(key, result):
 
 
 def _keras_layers(names):
-    from . import vgg
-    return [vgg.keras_layer_name(n) for n in names]
+    return [keras_layer_name(n) for n in names]
 
 
 def _depth(job):
-    from . import vgg
-    return max(vgg.layer_depth(n) for n in (*job.content_layers, *job.style_layers))
+    return max(layer_depth(n) for n in (*job.content_layers, *job.style_layers))
 
 
 def initial_image(job, content, style, noise_std):
@@ -1054,8 +1044,11 @@ def add_arguments(parser):
     a("--quiet", action="store_true", help="no progress output")
 
 
-def run(args):
-    """Carry out ``figure`` for parsed ``args``; return 0 or raise StyleTransferError."""
+def run(args, when_valid=None):
+    """Carry out ``figure`` for parsed ``args``; return 0 or raise StyleTransferError.
+
+    ``when_valid()`` is called once the arguments are checked, before any TensorFlow work
+    (the command line imports TensorFlow quietly there)."""
     number = str(args.number)
     if number not in FIGURES:
         run_figure(number)  # raises the explanatory error
@@ -1080,9 +1073,9 @@ def run(args):
                      ratio_calibration=args.ratio_calibration, jit=args.jit)
     weights = None if args.weights == "none" else args.weights
     config = settings(args.preset, weights=weights, **overrides)
-    if weights is not None:
-        from . import vgg
-        vgg.resolve_weights(weights)  # fail now, not after the images are loaded
+    options.check_weights_path(weights)  # fail now, not after the images are loaded
+    if when_valid is not None:
+        when_valid()
     result = run_figure(number, config, cache=not args.no_cache, verbose=not args.quiet)
     from . import plotting
     fig = plotting.plot_figure(result)

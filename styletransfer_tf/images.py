@@ -205,3 +205,22 @@ def save_image(path, rgb, overwrite=False):
         if os.path.exists(tmp):
             os.remove(tmp)
     return path
+
+
+def style_image_for(style, content, style_size="size", final_size=None):
+    """Resize the style image for a content image (H, W, 3) at one scale.
+
+    ``style_size``: "size" = longest side equal to the content's, aspect ratio kept;
+    "content" = exactly the content's H x W (as in the paper); an int = that longest side
+    at the final scale (``final_size``), proportionally smaller at coarser scales;
+    None = the style image's own size.
+    """
+    longest = max(content.shape[:2])
+    if style_size == "size":
+        return resize(style, size=longest)
+    if style_size == "content":
+        return resize(style, shape=content.shape[:2])
+    if style_size is None:
+        return style
+    size = check_size(style_size, "style size")
+    return resize(style, size=max(1, round(size * longest / (final_size or longest))))

@@ -21,57 +21,17 @@ from . import images as imgs
 from . import losses
 from . import vgg
 from .errors import NonFiniteLossError, StyleTransferError
+from .options import (  # noqa: F401  (re-exported: optimize.DEFAULT_* etc. are public API)
+    ADAM_DEFAULTS, ADAM_LR_FINAL, COARSER_STEPS, DEFAULT_ALPHA, DEFAULT_BETA, DEFAULT_INIT,
+    DEFAULT_JIT_COMPILE, DEFAULT_OPTIMIZER, DEFAULT_PRECISION, DEFAULT_SCALES, DEFAULT_SIZE,
+    DEFAULT_STEPS, DEFAULT_TV_WEIGHT, INITS, OPTIMIZERS, SCALE_FACTOR, WEIGHT_SIZE,
+    check_optimizer, check_precision, check_scales, pyramid_sizes, steps_per_scale,
+    weight_factor)
 
 PARTS = ("content", "style", "tv", "total")
-INITS = ("content", "style", "noise")
-OPTIMIZERS = ("adam", "lbfgs")
-
-#: Size ratio between neighbouring scales of a coarse-to-fine schedule.
-SCALE_FACTOR = 2 ** 0.5
-#: Each coarser scale gets this many times the steps of the next finer one (see
-#: :func:`steps_per_scale`).
-COARSER_STEPS = 4 / 3
-
-#: Loss weights are stated for an image of this longest side (px); see :func:`weight_factor`.
-WEIGHT_SIZE = 512
-
-# Defaults of :func:`stylize` and the ``transfer`` command (benchmarks/quality.py measures them).
-DEFAULT_SIZE = 512
-DEFAULT_SCALES = 3
-#: Steps at the finest scale, per optimiser (coarser scales get more, see
-#: :func:`steps_per_scale`).
-DEFAULT_STEPS = {"lbfgs": 60, "adam": 100}
-DEFAULT_OPTIMIZER = "lbfgs"
-DEFAULT_ALPHA = 5e-4
-DEFAULT_BETA = 1.0
-DEFAULT_TV_WEIGHT = 0.1
-DEFAULT_INIT = "content"
-
-#: Adam settings for the 0-255 pixel scale (lr in pixel units per step).
-ADAM_DEFAULTS = {"lr": 4.0, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-1}
-#: Default ``lr_final`` of :func:`run_adam` (cosine decay of the learning rate).
-ADAM_LR_FINAL = 1.0
-
-#: Default numeric precision of the VGG network (see ``vgg.PRECISIONS``). float32: the
-#: bfloat16 "mixed" mode is opt-in because it changes the result slightly
-#: (benchmarks/README.md has the measured speed and loss differences).
-DEFAULT_PRECISION = "float32"
-
-#: Default for ``jit_compile`` (XLA) of the compiled step. Off: on the CPU, XLA's
-#: convolutions were several times slower than TensorFlow's oneDNN kernels
-#: (benchmarks/README.md), and off is the safe choice on a GPU too.
-DEFAULT_JIT_COMPILE = False
-
 #: Lowest and highest value of each BGR channel in VGG input space (pixels 0 and 255).
 PIXEL_LOW = -imgs.IMAGENET_MEAN_BGR
 PIXEL_HIGH = 255.0 - imgs.IMAGENET_MEAN_BGR
-
-
-def check_optimizer(optimizer):
-    """Return ``optimizer`` if it is one of :data:`OPTIMIZERS`, else raise StyleTransferError."""
-    if optimizer not in OPTIMIZERS:
-        raise StyleTransferError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-    return optimizer
 
 
 def per_entry(value, batch, name):
@@ -460,47 +420,6 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
     return last["finite_x"], history
 
 
-def steps_per_scale(steps, scales):
-    """Steps (Adam steps or L-BFGS iterations) for each of ``scales`` scales, coarse to fine.
-
-    ``steps`` is a list of one int per scale, or one int for the finest scale; each
-    coarser scale then gets :data:`COARSER_STEPS` times as many as the next finer one
-    (its steps cost about half as much). ``steps_per_scale(60, 3)`` -> [107, 80, 60].
-    Raises StyleTransferError for anything but whole numbers >= 1.
-    """
-    check_scales(scales)
-    if np.ndim(steps) == 0:
-        _check_steps(steps)
-        steps = [round(steps * COARSER_STEPS ** (scales - 1 - k)) for k in range(scales)]
-    steps = list(steps)
-    if len(steps) != scales:
-        raise StyleTransferError(f"{scales} scale(s) but {len(steps)} step counts {steps}")
-    for n in steps:
-        _check_steps(n)
-    return [int(n) for n in steps]
-
-
-def _check_steps(n):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise StyleTransferError(f"steps must be whole numbers >= 1, got {n!r}")
-
-
-def check_scales(scales):
-    """Return ``scales`` if it is a whole number >= 1, else raise StyleTransferError."""
-    if isinstance(scales, bool) or not isinstance(scales, (int, np.integer)) or scales < 1:
-        raise StyleTransferError(f"scales must be a whole number >= 1, got {scales!r}")
-    return scales
-
-
-def pyramid_sizes(size, scales, factor=SCALE_FACTOR):
-    """Longest sides of a coarse-to-fine schedule of ``scales`` scales ending at ``size``,
-    each ``factor`` times the one before: ``pyramid_sizes(512, 3)`` -> [256, 362, 512]."""
-    check_scales(scales)
-    if not factor > 1:
-        raise StyleTransferError(f"the scale factor must be > 1, got {factor!r}")
-    return [int(round(size / factor ** k)) for k in reversed(range(scales))]
-
-
 def upsample(x, shape):
     """Resize a (B, H, W, 3) image batch in VGG input space to ``shape`` (H', W')
     (bicubic, float, no rounding), clipped to the pixel range: the next scale's start."""
@@ -595,37 +514,6 @@ def as_rgb(image, size=None):
     return imgs.load_image(image, size=size)
 
 
-def style_image_for(style, content, style_size="size", final_size=None):
-    """Resize the style image for a content image (H, W, 3) at one scale.
-
-    ``style_size``: "size" = longest side equal to the content's, aspect ratio kept;
-    "content" = exactly the content's H x W (as in the paper); an int = that longest side
-    at the final scale (``final_size``), proportionally smaller at coarser scales;
-    None = the style image's own size.
-    """
-    longest = max(content.shape[:2])
-    if style_size == "size":
-        return imgs.resize(style, size=longest)
-    if style_size == "content":
-        return imgs.resize(style, shape=content.shape[:2])
-    if style_size is None:
-        return style
-    size = imgs.check_size(style_size, "style size")
-    return imgs.resize(style, size=max(1, round(size * longest / (final_size or longest))))
-
-
-def weight_factor(shape):
-    """Factor applied to alpha and tv_weight for an image of ``shape`` (H, W, ...):
-    (:data:`WEIGHT_SIZE` / longest side)^2.
-
-    The content loss (Eq. 1) and the TV term are sums over positions, so they grow with
-    the image's area, while Eq. 4 (whose Gram matrices are divided by M^2) does not:
-    scaling alpha and tv_weight by the inverse area keeps the balance of Eq. 7 the same
-    at every size. At :data:`WEIGHT_SIZE` px the weights are used as given.
-    """
-    return (WEIGHT_SIZE / max(shape[:2])) ** 2
-
-
 def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=None,
             optimizer=DEFAULT_OPTIMIZER, alpha=DEFAULT_ALPHA, beta=DEFAULT_BETA,
             tv_weight=DEFAULT_TV_WEIGHT, content_layers=vgg.CONTENT_LAYERS,
@@ -658,7 +546,7 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
             ``style_layers`` reconstructs the content, an empty ``content_layers``
             synthesises texture.
         style_layer_weights: w_l per style layer; default 1/L (the paper's).
-        style_size: see :func:`style_image_for`; default "size" (the style image's
+        style_size: see ``images.style_image_for``; default "size" (the style image's
             longest side equals the result's, its aspect ratio kept).
         init: "content", "style", "noise" (seeded white noise), an image path or an array.
         seed: seeds the noise initialisation and TensorFlow's random state.
@@ -684,11 +572,7 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
     steps = steps_per_scale(DEFAULT_STEPS[optimizer] if steps is None else steps, scales)
     if optimizer == "lbfgs" and adam:
         raise StyleTransferError(f"Adam options {sorted(adam)} do not apply to L-BFGS")
-    vgg.check_precision(precision)
-    if optimizer == "lbfgs" and precision == "mixed":
-        raise StyleTransferError(
-            "L-BFGS needs --precision float32: with the bfloat16 network its line search "
-            "stops after one iteration (measured at 64-256 px)")
+    check_precision(precision, optimizer)
     imgs.check_size(size)
     if not content_layers and not style_layers:
         raise StyleTransferError("give at least one content layer or one style layer")
@@ -704,7 +588,7 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
         [imgs.resize(content_full, size=s).shape[:2] for s in pyramid_sizes(size, scales)],
         steps) if min(shape) >= vgg.min_image_side(layers)])
     for shape in shapes:
-        vgg.check_image_fits(style_image_for(style_full, np.empty((*shape, 3)), style_size,
+        vgg.check_image_fits(imgs.style_image_for(style_full, np.empty((*shape, 3)), style_size,
                                              size).shape, style_layers, "the style image")
     keras.utils.set_random_seed(seed)
     extractor = vgg.feature_extractor(layers, weights=weights, pooling=pooling,
@@ -712,7 +596,7 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
 
     def objective_at(shape):
         content_s = imgs.resize(content_full, shape=shape)
-        style_s = style_image_for(style_full, content_s, style_size, size)
+        style_s = imgs.style_image_for(style_full, content_s, style_size, size)
         factor = weight_factor(shape)
         return make_objective(
             extractor, layers, content_layers, style_layers, imgs.preprocess(content_s)[None],

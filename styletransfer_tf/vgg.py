@@ -19,87 +19,22 @@ import numpy as np
 import tensorflow as tf
 
 from .errors import StyleTransferError
+from .layers import (  # noqa: F401  (re-exported: vgg.STYLE_LAYERS etc. are public API)
+    BLOCK_CONVS, CONTENT_LAYERS, LAYER_ORDER, PAPER_NAMES, STYLE_LAYERS, check_image_fits,
+    keras_layer_name, layer_depth, min_image_side)
+from .options import (  # noqa: F401
+    POOLINGS, PRECISIONS, WEIGHTS_ENV, check_pooling, check_precision, check_weights_path)
 
-WEIGHTS_ENV = "STYLETRANSFER_VGG19_WEIGHTS"
 KERAS_WEIGHTS_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 KERAS_WEIGHTS_URL = ("https://storage.googleapis.com/tensorflow/keras-applications/vgg19/"
                      + KERAS_WEIGHTS_FILE)
 KERAS_WEIGHTS_MD5 = "253f8cb515780f3b799900260a226db6"
-
-#: Convolutions per block in VGG19.
-BLOCK_CONVS = (2, 2, 4, 4, 4)
-
-#: Keras layer names in network order (the input layer excluded).
-LAYER_ORDER = tuple(
-    name
-    for block, convs in enumerate(BLOCK_CONVS, start=1)
-    for name in [f"block{block}_conv{i}" for i in range(1, convs + 1)] + [f"block{block}_pool"]
-)
-
-#: Paper name -> Keras name, e.g. "conv4_2" -> "block4_conv2", "pool3" -> "block3_pool".
-PAPER_NAMES = {
-    **{f"conv{b}_{i}": f"block{b}_conv{i}"
-       for b, convs in enumerate(BLOCK_CONVS, start=1) for i in range(1, convs + 1)},
-    **{f"pool{b}": f"block{b}_pool" for b in range(1, 6)},
-}
-
-#: The paper's style layers (Fig. 2/3): conv1_1, conv2_1, conv3_1, conv4_1, conv5_1.
-STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
-#: The paper's content layer (Fig. 2/3): conv4_2.
-CONTENT_LAYERS = ("conv4_2",)
-
-POOLINGS = ("max", "avg")
 
 #: Seed of the random network that ``weights=None`` gives (tests only): each conv kernel is
 #: drawn from its own fixed seed, so the network is the same in every process whatever ran
 #: before it (Keras's default initializers would draw from the global seed generator).
 RANDOM_WEIGHTS_SEED = 1508
 
-#: ``"float32"``: everything in float32. ``"mixed"``: the VGG convolutions, ReLUs and
-#: poolings run in bfloat16 (weights rounded to bfloat16 once), the image fed in and the
-#: features handed out are float32, so Gram matrices and losses stay float32.
-PRECISIONS = ("float32", "mixed")
-
-
-def keras_layer_name(name):
-    """Map a paper or Keras layer name to the Keras name; unknown names raise.
-
-    >>> keras_layer_name("conv4_2")
-    'block4_conv2'
-    """
-    if name in LAYER_ORDER:
-        return name
-    if name in PAPER_NAMES:
-        return PAPER_NAMES[name]
-    raise StyleTransferError(
-        f"unknown VGG19 layer {name!r}; valid names: {', '.join(PAPER_NAMES)} "
-        f"(or Keras names such as block1_conv1)")
-
-
-def layer_depth(name):
-    """Position of a layer in the network (0 = block1_conv1)."""
-    return LAYER_ORDER.index(keras_layer_name(name))
-
-
-def min_image_side(layers):
-    """Smallest image side (px) for which every layer in ``layers`` has at least 1x1 output.
-
-    Every pooling layer halves the size (rounding down), so a layer after p poolings needs
-    2**p pixels; ``pool5`` needs 32.
-    """
-    deepest = max((layer_depth(name) for name in layers), default=0)
-    pools = sum(1 for name in LAYER_ORDER[: deepest + 1] if name.endswith("pool"))
-    return 2 ** pools
-
-
-def check_image_fits(shape, layers, what="image"):
-    """Raise StyleTransferError if an image of ``shape`` (H, W, ...) is too small for ``layers``."""
-    need = min_image_side(layers)
-    height, width = shape[0], shape[1]
-    if min(height, width) < need:
-        raise StyleTransferError(
-            f"{what} is {width}x{height} px, too small for layer(s) {', '.join(layers)}: "
-            f"each side needs at least {need} px (use a larger --size)")
 
 
 def resolve_weights(weights="imagenet"):
@@ -114,21 +49,13 @@ def resolve_weights(weights="imagenet"):
     Returns:
         ``None`` or the path of an existing .h5 file, as a string.
     """
+    check_weights_path(weights)
     if weights is None:
         return None
     if weights == "imagenet":
         env_path = os.environ.get(WEIGHTS_ENV)
-        if env_path:
-            path = Path(env_path).expanduser()
-            if not path.is_file():
-                raise StyleTransferError(
-                    f"{WEIGHTS_ENV}={env_path} does not name an existing weights file")
-            return str(path)
-        return download_weights()
-    path = Path(weights).expanduser()
-    if not path.is_file():
-        raise StyleTransferError(f"weights file {weights} does not exist")
-    return str(path)
+        return str(Path(env_path).expanduser()) if env_path else download_weights()
+    return str(Path(weights).expanduser())
 
 
 def download_weights(url=KERAS_WEIGHTS_URL):
@@ -179,13 +106,6 @@ def load_vgg19(weights="imagenet"):
     random weights, the same in every process (:data:`RANDOM_WEIGHTS_SEED`): tests only.
     """
     return _load_vgg19(resolve_weights(weights))
-
-
-def check_precision(precision):
-    """Return ``precision`` if it is one of :data:`PRECISIONS`, else raise StyleTransferError."""
-    if precision not in PRECISIONS:
-        raise StyleTransferError(f"precision must be one of {PRECISIONS}, got {precision!r}")
-    return precision
 
 
 @tf.custom_gradient
@@ -272,8 +192,7 @@ def feature_extractor(layers, weights="imagenet", pooling="max", precision="floa
         the order of ``layers``, always float32. The graph ends at the deepest requested
         layer.
     """
-    if pooling not in POOLINGS:
-        raise StyleTransferError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
+    check_pooling(pooling)
     check_precision(precision)
     if not layers:
         raise StyleTransferError("no layers requested")

@@ -155,6 +155,44 @@ def test_bad_input_table(capsys, image_files, tmp_path):
         assert snapshot(tmp_path) == before, f"{name}: files changed"
 
 
+def test_bad_input_in_a_real_process_is_one_line_without_tensorflow(tmp_path, image_files):
+    """What a user sees: for every bad input, exactly one stderr line, exit 2, nothing
+    written, and TensorFlow never imported (so none of its start-up logs)."""
+    content, style = image_files
+    probe = ("import sys, runpy; sys.argv = ['styletransfer_tf', *sys.argv[1:]]\n"
+             "try:\n    runpy.run_module('styletransfer_tf', run_name='__main__')\n"
+             "finally:\n    print('tensorflow' in sys.modules, file=sys.stdout)")
+    for name, (args, expected) in bad_cases(tmp_path, content, style).items():
+        if name == "weights file missing":
+            continue  # same code path as a missing input file; checked in-process above
+        before = snapshot(tmp_path)
+        args = [str(a) for a in args]
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, "transfer", *args, "--quiet",
+             *([] if "--steps" in args else ["--steps", "1"])],
+            capture_output=True, text=True, cwd=REPO, timeout=120,
+            env={k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"})
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2, f"{name}: exit {proc.returncode}, {proc.stderr!r}"
+        assert len(lines) == 1 and lines[0].startswith("error:"), f"{name}: {proc.stderr!r}"
+        assert expected in lines[0], f"{name}: {lines[0]!r}"
+        assert proc.stdout.strip() == "False", f"{name}: TensorFlow was imported"
+        assert snapshot(tmp_path) == before, f"{name}: files changed"
+
+
+def test_help_answers_without_importing_tensorflow():
+    probe = ("import sys\nfrom styletransfer_tf import cli\n"
+             "for argv in (['--help'], ['transfer', '--help'], ['figure', '--help']):\n"
+             "    try:\n        cli.main(argv)\n    except SystemExit as exc:\n"
+             "        assert exc.code == 0, exc.code\n"
+             "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "False False"
+    assert proc.stderr == ""
+
+
 def test_non_finite_loss_exit_3_keeps_last_image(capsys, image_files, tmp_path):
     content, style = image_files
     out = tmp_path / "nan.png"
