@@ -19,8 +19,8 @@ How the work is done
   it). Jobs needing a shallower network are not padded to the deepest one, because on a
   CPU every batch entry costs the full depth. L-BFGS couples the entries through its
   line search, so with L-BFGS every job runs alone.
-* Every finished job is cached as an ``.npz`` under ``.cache/experiments/`` (git-ignored;
-  ``$STYLETRANSFER_CACHE`` moves it), keyed by everything that determines the result:
+* Every finished job is cached as an ``.npz`` under ``~/.cache/styletransfer_tf/experiments/``
+  (``$STYLETRANSFER_CACHE`` moves it), keyed by everything that determines the result:
   the job, the settings, the image files' bytes and the weights file. The same run in
   two figures or in a notebook and the gallery is computed once. Random weights
   (``weights=None``, tests) are never cached.
@@ -36,9 +36,10 @@ and rescaled for the image size: see :func:`loss_weights` and :data:`RATIO_CALIB
 Images
 ------
 By name from the paper's set (``paper_images.paper_image_path``: the folder in
-``$STYLETRANSFER_IMAGES`` or ``images/paper/``). Where a file is missing, the project's
-own ``images/sample_content.png`` (for the photograph) or ``images/sample_style.png``
-(for every painting) stands in, and :attr:`FigureResult.notes` says so.
+``$STYLETRANSFER_IMAGES`` or the folder ``download-images`` fills). Where a file is
+missing, the kit's sample content image (for the photograph) or sample style image (for
+every painting, ``images.sample_image_path``) stands in, and :attr:`FigureResult.notes`
+says so.
 """
 
 from __future__ import annotations
@@ -60,9 +61,8 @@ from . import options, paper_images
 from .errors import StyleTransferError
 from .layers import STYLE_LAYERS, keras_layer_name, layer_depth
 
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE_CONTENT = REPO / "images" / "sample_content.png"
-SAMPLE_STYLE = REPO / "images" / "sample_style.png"
+SAMPLE_CONTENT = imgs.sample_image_path("content")
+SAMPLE_STYLE = imgs.sample_image_path("style")
 
 #: Bump when a change to this module changes results, so old cache entries are ignored.
 CACHE_VERSION = 1
@@ -1036,7 +1036,7 @@ def add_arguments(parser):
       help="compile the step with XLA (default off: 3-4x slower on the CPU, see "
       "benchmarks/README.md; try it on a GPU)")
     a("--no-cache", action="store_true",
-      help="recompute everything (results are otherwise cached in .cache/experiments/)")
+      help="recompute everything (results are otherwise cached in ~/.cache/styletransfer_tf/experiments/)")
     a("--dpi", type=int, default=100, help="resolution of the saved figure (default 100)")
     a("--colors", type=int, default=None, metavar="N",
       help="save the PNG with a palette of N <= 256 colours (several times smaller files)")
