@@ -82,6 +82,8 @@ def add_transfer_arguments(parser):
       f"getting {options.COARSER_STEPS:.3g}x more; or one number per scale separated by "
       "commas (default " + ", ".join(f"{n} with {o}" for o, n in options.DEFAULT_STEPS.items())
       + ")")
+    a("--max-seconds", type=float, default=None, metavar="S",
+      help="time budget for the optimisation (all scales); stop when it is used up")
     a("--optimizer", choices=options.OPTIMIZERS, default=options.DEFAULT_OPTIMIZER,
       help=f"lbfgs (the paper's) or adam (tf.GradientTape step); default "
       f"{options.DEFAULT_OPTIMIZER}")
@@ -170,6 +172,8 @@ def check_transfer_args(args):
     imgs.check_size(args.size, "--size")
     options.check_precision(args.precision, args.optimizer)
     options.check_weights_path(None if args.weights == "none" else args.weights)
+    if args.max_seconds is not None and not args.max_seconds > 0:
+        raise StyleTransferError(f"--max-seconds must be > 0, got {args.max_seconds}")
     if args.scales < 1:
         raise StyleTransferError(f"--scales must be at least 1, got {args.scales}")
     for n in ([args.steps] if isinstance(args.steps, int) else args.steps or []):
@@ -276,7 +280,8 @@ def transfer(args):
             init=args.init, seed=args.seed, pooling=args.pooling,
             weights=None if args.weights == "none" else args.weights,
             snapshot_every=args.save_every, verbose=not args.quiet,
-            precision=args.precision, jit_compile=args.jit, **adam)
+            precision=args.precision, jit_compile=args.jit, max_seconds=args.max_seconds,
+            **adam)
     except NonFiniteLossError as exc:
         history = optimize.squeeze_history(exc.history)
         settings["stopped"] = str(exc)

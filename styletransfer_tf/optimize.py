@@ -241,7 +241,7 @@ def adam_step_fn(objective, x, lr=ADAM_DEFAULTS["lr"], beta_1=ADAM_DEFAULTS["bet
 
 
 def run_adam(objective, init, steps, snapshot_every=None, verbose=True,
-             lr_final=ADAM_LR_FINAL, **adam):
+             lr_final=ADAM_LR_FINAL, max_seconds=None, **adam):
     """Optimise the image with Adam for ``steps`` steps.
 
     Args:
@@ -253,6 +253,7 @@ def run_adam(objective, init, steps, snapshot_every=None, verbose=True,
         lr_final: the learning rate falls along a cosine from ``lr`` to ``lr * lr_final``
             at the last step (1 = constant): late steps then polish instead of adding
             the grain of full-size steps.
+        max_seconds: stop after the first step that ends past this many seconds.
         **adam: lr, beta_1, beta_2, epsilon, and ``jit_compile`` (XLA; default
             :data:`DEFAULT_JIT_COMPILE`) for :func:`adam_step_fn`.
 
@@ -280,13 +281,16 @@ def run_adam(objective, init, steps, snapshot_every=None, verbose=True,
             bar.close()
             raise _non_finite(history, i, last_finite, "adam")
         _progress(bar, i + 1, parts)
+        if max_seconds is not None and time.perf_counter() - start >= max_seconds:
+            break
     bar.close()
+    done = i + 1
     _, parts = objective(x)
-    record(history, steps, start, parts)
+    record(history, done, start, parts)
     if not np.all(np.isfinite(history["total"][-1])):
-        raise _non_finite(history, steps, last_finite, "adam")
+        raise _non_finite(history, done, last_finite, "adam")
     if snapshot_every:
-        _snapshot(history, steps, x)
+        _snapshot(history, done, x)
     return x.numpy(), history
 
 
@@ -329,7 +333,7 @@ def _single_threaded_openblas():
 
 
 class _ReachedTarget(Exception):
-    pass
+    """Stop L-BFGS early; the message says why."""
 
 
 def pixel_bounds(shape, scale=1.0):
@@ -347,14 +351,16 @@ def lbfgs_options(steps):
 
 
 def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
-              jit_compile=DEFAULT_JIT_COMPILE, target_loss=None, scale=1.0):
+              jit_compile=DEFAULT_JIT_COMPILE, target_loss=None, scale=1.0,
+              max_seconds=None):
     """Optimise the image with L-BFGS-B (scipy), the paper's optimiser, within pixel bounds.
 
     One step is one L-BFGS iteration (it may evaluate the loss more than once). Arguments
     and return value as in :func:`run_adam`; ``history["message"]`` holds scipy's reason
     for stopping. Use B = 1: the entries of a batch would share one line search.
     ``jit_compile=True`` compiles the loss-and-gradient function with XLA. With
-    ``target_loss``, stop after the first iteration whose total loss is at or below it.
+    ``target_loss``, stop after the first iteration whose total loss is at or below it;
+    with ``max_seconds``, after the first iteration that ends past that time.
 
     ``scale``: L-BFGS-B works on y = x / scale. Its first step has unit length in y; when
     the loss is tiny (the normalised network of ``normalize.normalize_vgg``) a unit step
@@ -397,7 +403,9 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
         if snapshot_every and i % snapshot_every == 0:
             _snapshot(history, i, last["finite_x"])
         if target_loss is not None and np.sum(last["parts"]["total"]) <= target_loss:
-            raise _ReachedTarget
+            raise _ReachedTarget(f"reached target_loss {target_loss:g}")
+        if max_seconds is not None and time.perf_counter() - start >= max_seconds:
+            raise _ReachedTarget(f"used the time budget of {max_seconds:.1f} s")
 
     bounds = pixel_bounds(init.shape, scale)
     try:
@@ -413,8 +421,8 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
         bar.close()
         record(history, len(history["step"]), start, last["parts"])
         raise _non_finite(history, history["step"][-1], last["finite_x"], "lbfgs") from None
-    except _ReachedTarget:
-        result = scipy.optimize.OptimizeResult(message=f"reached target_loss {target_loss:g}")
+    except _ReachedTarget as stop:
+        result = scipy.optimize.OptimizeResult(message=str(stop))
     bar.close()
     history["message"] = str(result.message)
     return last["finite_x"], history
@@ -428,7 +436,7 @@ def upsample(x, shape):
 
 
 def run_pyramid(objective_at, init, shapes, steps, optimizer="adam", verbose=True,
-                snapshot_every=None, **options):
+                snapshot_every=None, max_seconds=None, **options):
     """Coarse-to-fine optimisation: optimise at each image shape in turn, each scale
     starting from the previous scale's result upsampled (:func:`upsample`).
 
@@ -440,6 +448,8 @@ def run_pyramid(objective_at, init, shapes, steps, optimizer="adam", verbose=Tru
         steps: Adam steps or L-BFGS iterations per scale (one int for all, or a list).
         optimizer: "adam" (:func:`run_adam`) or "lbfgs" (:func:`run_lbfgs`).
         snapshot_every: snapshots at the last scale only.
+        max_seconds: a time budget for all scales; each scale gets the time left times
+            its share of the remaining work (steps x pixels).
         **options: passed to the optimiser (Adam settings, ``jit_compile``, ``scale``).
 
     Returns:
@@ -450,8 +460,12 @@ def run_pyramid(objective_at, init, shapes, steps, optimizer="adam", verbose=Tru
     steps = steps_per_scale(steps, len(shapes))
     run = {"adam": run_adam, "lbfgs": run_lbfgs}[check_optimizer(optimizer)]
     x = np.asarray(init, np.float32)
-    merged = None
+    merged, start = None, time.perf_counter()
+    work = [n * shape[0] * shape[1] for shape, n in zip(shapes, steps)]
     for k, (shape, n) in enumerate(zip(shapes, steps)):
+        if max_seconds is not None:
+            left = max(0.0, max_seconds - (time.perf_counter() - start))
+            options["max_seconds"] = left * work[k] / sum(work[k:])
         if x.shape[1:3] != tuple(shape):
             x = upsample(x, shape)
         if verbose and len(shapes) > 1:
@@ -519,7 +533,8 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
             tv_weight=DEFAULT_TV_WEIGHT, content_layers=vgg.CONTENT_LAYERS,
             style_layers=vgg.STYLE_LAYERS, style_layer_weights=None, style_size="size",
             init=DEFAULT_INIT, seed=0, pooling="max", weights="imagenet", snapshot_every=None,
-            verbose=True, precision=DEFAULT_PRECISION, jit_compile=DEFAULT_JIT_COMPILE, **adam):
+            verbose=True, precision=DEFAULT_PRECISION, jit_compile=DEFAULT_JIT_COMPILE,
+            max_seconds=None, **adam):
     """Neural style transfer of Gatys et al. (2016) for one content/style pair,
     coarse to fine.
 
@@ -557,6 +572,8 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
         precision: "float32" or "mixed" (VGG in bfloat16, Gram matrices, losses and the
             image in float32); see ``vgg.PRECISIONS`` and benchmarks/README.md.
         jit_compile: compile the step with XLA (default off: slower on the CPU).
+        max_seconds: a time budget for the optimisation (all scales); steps left when it
+            runs out are skipped.
         **adam: lr, beta_1, beta_2, epsilon (Adam only).
 
     Returns:
@@ -608,7 +625,8 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
                               style_full, seed)
     options = {"jit_compile": jit_compile, **adam}
     x, history = run_pyramid(objective_at, imgs.preprocess(start_rgb)[None], list(shapes),
-                             list(steps), optimizer, verbose, snapshot_every, **options)
+                             list(steps), optimizer, verbose, snapshot_every,
+                             max_seconds=max_seconds, **options)
     return imgs.to_uint8(imgs.deprocess(x[0])), squeeze_history(history)
 
 

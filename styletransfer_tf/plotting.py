@@ -163,7 +163,9 @@ def plot_images(images, titles=None, panel_width=2.6, cols=None, suptitle=None):
     cols = cols or len(images)
     rows = int(np.ceil(len(images) / cols))
     aspect = images[0].shape[0] / images[0].shape[1]
-    fig = _figure(cols * panel_width, rows * (panel_width * aspect + 0.35) + (0.3 if suptitle else 0))
+    title_lines = max((str(t).count("\n") + 1 for t in titles or []), default=0)
+    fig = _figure(cols * panel_width, rows * (panel_width * aspect + 0.17 + 0.18 * title_lines)
+                  + (0.3 if suptitle else 0))
     axes = fig.subplots(rows, cols, squeeze=False)
     for i, ax in enumerate(axes.ravel()):
         ax.set_xticks([])

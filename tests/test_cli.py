@@ -133,6 +133,8 @@ def bad_cases(tmp_path, content, style):
         "a zero in steps per scale": ([content, style, "-o", out, "--scales", 2, "--steps",
                                        "5,0"], "--steps must be at least 1"),
         "non-numeric steps": ([content, style, "-o", out, "--steps", "many"], "one per scale"),
+        "--max-seconds 0": ([content, style, "-o", out, "--max-seconds", 0],
+                            "--max-seconds must be > 0"),
     }
 
 

@@ -177,3 +177,20 @@ def test_stylize_leaves_out_scales_too_small_for_the_layers(image_files):
     assert history["scale"] == [0] * 5 + [1] * 4 + [2] * 3
     with pytest.raises(StyleTransferError, match="too small"):
         st.stylize(content, style, size=12, scales=1, weights=None, verbose=False)
+
+
+def test_time_budget_stops_each_optimiser_and_every_scale():
+    extractor = vgg.feature_extractor(LAYERS, weights=None)
+    calls = []
+    objective_at, content_full = _objective_at_factory(calls, extractor)
+    init = imgs.preprocess(content_full)[None]
+    objective = objective_at((24, 32))
+    _, adam = optimize.run_adam(objective, init, steps=50, verbose=False, max_seconds=0)
+    assert adam["step"] == [0, 1]  # one step, then the final evaluation
+    _, lbfgs = optimize.run_lbfgs(objective, init, steps=50, verbose=False, max_seconds=0)
+    assert lbfgs["step"] == [0, 1] and "time budget" in lbfgs["message"]
+    # a spent budget leaves every scale one step, and the run still ends at full size
+    x, history = optimize.run_pyramid(objective_at, init, [(12, 16), (24, 32)], [30, 30],
+                                      "adam", verbose=False, max_seconds=0)
+    assert x.shape == (1, 24, 32, 3)
+    assert history["step"] == [0, 1, 1, 2] and history["scale"] == [0, 0, 1, 1]
