@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import experiments, layers, options, paper_images
+from . import figures, layers, options, paper_images, presets
 from . import images as imgs
 from .errors import NonFiniteLossError, StyleTransferError
 from .options import WEIGHTS_ENV
@@ -139,7 +139,7 @@ def build_parser():
         "download-images", help="fetch the paper's images (sha256-checked)",
         description="Fetch the six images of the paper into a git-ignored folder."))
     sub.add_parser("layers", help="list the VGG19 layer names")
-    experiments.add_arguments(sub.add_parser(
+    add_figure_arguments(sub.add_parser(
         "figure", help="reproduce a figure of the paper (1, 3, 4, 5, 6)",
         description="Run the experiment behind a figure of Gatys et al. (CVPR 2016) and save "
         "it as a labelled image grid plus OUTPUT.json (settings, timings, final losses)."))
@@ -296,6 +296,96 @@ def transfer(args):
     return 0
 
 
+def add_figure_arguments(parser):
+    """Add the ``figure`` arguments to an ``argparse`` (sub)parser."""
+    a = parser.add_argument
+    a("number", metavar="N",
+      help=f"paper figure (CVPR 2016 numbering): {', '.join(presets.FIGURES)}")
+    a("-o", "--output", required=True,
+      help="the figure, .png (or .jpg); its settings, timings and final losses go to OUTPUT.json")
+    a("--preset", choices=sorted(presets.PRESETS), default="fast",
+      help="fast (default: Adam, batched, 256 px, 300 steps) or paper (L-BFGS, 512 px, "
+      "1000 iterations: hours on a CPU)")
+    a("--size", type=int, default=None, help="longest side in px (overrides the preset)")
+    a("--steps", type=int, default=None, help="Adam steps / L-BFGS iterations (overrides)")
+    a("--scales", type=int, default=None,
+      help="coarse-to-fine scales (overrides the preset; 1 = single scale, the paper's)")
+    a("--optimizer", choices=("adam", "lbfgs"), default=None, help="overrides the preset")
+    a("--pooling", choices=("avg", "max"), default=None, help="overrides the preset (avg)")
+    a("--lr", type=float, default=None, help="Adam learning rate in pixel units (default 4)")
+    a("--ratio-calibration", type=float, default=None,
+      help="factor applied to the paper's alpha/beta (default "
+      f"{presets.RATIO_CALIBRATION:g}, measured; "
+      "1 = as printed in the paper)")
+    a("--no-normalize", action="store_true",
+      help="use Keras's VGG19 weights as they are instead of the paper's normalised network")
+    a("--ratio-scaling", choices=("area", "none"), default=None,
+      help="area (default): multiply the paper's alpha/beta by (512/size)^2; none: use as is")
+    a("--weights", default="imagenet",
+      help="'imagenet' ($STYLETRANSFER_VGG19_WEIGHTS or the Keras download), a .h5 path, "
+      "or 'none' for random weights (tests only)")
+    a("--precision", choices=("float32", "mixed"), default=None,
+      help="float32 (default) or mixed (VGG19 in bfloat16; faster on CPUs with bf16 units)")
+    a("--jit", action=argparse.BooleanOptionalAction, default=None,
+      help="compile the step with XLA (default off: 3-4x slower on the CPU, see "
+      "benchmarks/README.md; try it on a GPU)")
+    a("--no-cache", action="store_true",
+      help="recompute everything (results are otherwise cached in ~/.cache/styletransfer_tf/experiments/)")
+    a("--dpi", type=int, default=100, help="resolution of the saved figure (default 100)")
+    a("--colors", type=int, default=None, metavar="N",
+      help="save the PNG with a palette of N <= 256 colours (several times smaller files)")
+    a("--overwrite", action="store_true", help="replace existing output files")
+    a("--quiet", action="store_true", help="no progress output")
+
+
+def figure_command(args):
+    """Carry out ``figure`` for parsed ``args``; return 0 or raise StyleTransferError.
+    Everything is checked before TensorFlow is imported."""
+    number = str(args.number)
+    figures.check_figure_number(number)
+    output = Path(args.output)
+    imgs.check_output_path(output, overwrite=args.overwrite)
+    record_path = output.with_suffix(".json")
+    if record_path.exists() and not args.overwrite:
+        raise StyleTransferError(f"{record_path} already exists; choose another name or pass "
+                                 "--overwrite")
+    if args.steps is not None and args.steps < 1:
+        raise StyleTransferError(f"--steps must be at least 1, got {args.steps}")
+    if args.dpi < 10:
+        raise StyleTransferError(f"--dpi must be at least 10, got {args.dpi}")
+    if args.colors is not None and not 2 <= args.colors <= 256:
+        raise StyleTransferError(f"--colors must be between 2 and 256, got {args.colors}")
+    if args.scales is not None and args.scales < 1:
+        raise StyleTransferError(f"--scales must be at least 1, got {args.scales}")
+    overrides = dict(size=args.size, steps=args.steps, scales=args.scales,
+                     optimizer=args.optimizer,
+                     pooling=args.pooling, lr=args.lr, ratio_scaling=args.ratio_scaling,
+                     normalize=False if args.no_normalize else None, precision=args.precision,
+                     ratio_calibration=args.ratio_calibration, jit=args.jit)
+    weights = None if args.weights == "none" else args.weights
+    config = presets.settings(args.preset, weights=weights, **overrides)
+    options.check_weights_path(weights)  # fail now, not after the images are loaded
+    import_tensorflow_quietly()
+    from . import plotting
+    result = figures.run_figure(number, config, cache=not args.no_cache, verbose=not args.quiet)
+    fig = plotting.plot_figure(result)
+    tmp = output.with_name(f".tmp-{output.name}")
+    try:
+        plotting.save_figure(fig, tmp, dpi=args.dpi, colors=args.colors)
+        os.replace(tmp, output)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    record_path.write_text(json.dumps(result.summary(), indent=1, ensure_ascii=False))
+    print(f"wrote {output} and {record_path}: figure {number}, {len(result.results)} images, "
+          f"preset {config.preset} ({config.size} px, {config.steps} {config.optimizer} steps), "
+          f"{result.seconds:.1f} s (optimisation {result.compute_seconds:.1f} s"
+          f"{', partly cached' if any(r.cached for r in result.results) else ''})")
+    for note in result.notes:
+        print(f"  note: {note}")
+    return 0
+
+
 def list_layers():
     for name in layers.LAYER_ORDER:
         paper = next(p for p, k in layers.PAPER_NAMES.items() if k == name)
@@ -312,7 +402,7 @@ def main(argv=None):
         if args.command == "download-images":
             return paper_images.run(args)
         if args.command == "figure":
-            return experiments.run(args, when_valid=import_tensorflow_quietly)
+            return figure_command(args)
         return list_layers()
     except StyleTransferError as exc:
         print(f"error: {exc}", file=sys.stderr)

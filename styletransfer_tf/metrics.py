@@ -15,6 +15,8 @@ content photo resized to the result's shape, the style image keeping its aspect 
   content photo: 1 is as much fine detail as the photo; noise and dotted skies raise it.
 
 ``benchmarks/quality.py`` uses these to compare results with a reference reproduction.
+The lectures also use :func:`psnr_ssim` (a reconstruction against its photo) and
+:func:`pairwise_distances` (how different a set of results is).
 """
 
 import numpy as np
@@ -99,6 +101,29 @@ def score_images(result, content, style, extractor=None, size=SCORE_SIZE):
     return {"S": style_distance(feats["result"][:n_style], feats["style"][:n_style]),
             "C": content_distance(feats["result"][n_style], feats["content"][n_style]),
             "HF": laplacian_energy(result) / laplacian_energy(content)}
+
+
+def psnr_ssim(reference, image):
+    """PSNR (dB) and SSIM of ``image`` against ``reference`` (uint8 or 0-255 RGB, same shape),
+    with ``tf.image.psnr`` and ``tf.image.ssim``."""
+    a = tf.convert_to_tensor(np.asarray(imgs.to_uint8(reference), np.float32))
+    b = tf.convert_to_tensor(np.asarray(imgs.to_uint8(image), np.float32))
+    return (float(tf.image.psnr(a, b, max_val=255.0)),
+            float(tf.image.ssim(a, b, max_val=255.0, filter_size=min(11, *a.shape[:2]))))
+
+
+def pairwise_distances(images):
+    """Root-mean-square pixel difference (0-255 scale) between every pair of images.
+
+    Returns a (N, N) symmetric float array with zeros on the diagonal.
+    """
+    stack = np.stack([np.asarray(i, np.float64) for i in images])
+    n = len(stack)
+    out = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            out[i, j] = out[j, i] = float(np.sqrt(np.mean((stack[i] - stack[j]) ** 2)))
+    return out
 
 
 def _rgb(image):

@@ -88,11 +88,11 @@ def test_batched_run_matches_separate_runs(scales):
                    style_layers=("conv1_1", "conv2_1", "conv3_1"))]
     assert ex.plan_batches(jobs) == [jobs]  # all need the network up to conv4_2
     weights = ex.network_weights(config)
-    batched = ex._run_group(jobs, config, weights, verbose=False)
+    batched = ex.run_group(jobs, config, weights, verbose=False)
     assert [r.batch for r in batched] == [3, 3, 3]
     assert sorted(set(batched[0].history["scale"])) == list(range(scales))
     for job, together in zip(jobs, batched):
-        alone = ex._run_group([job], config, weights, verbose=False)[0]
+        alone = ex.run_group([job], config, weights, verbose=False)[0]
         np.testing.assert_allclose(together.image.astype(float), alone.image.astype(float),
                                    atol=2.0)
         np.testing.assert_allclose(together.history["total"], alone.history["total"],
