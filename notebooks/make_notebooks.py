@@ -199,7 +199,7 @@ computed with `tf.image.psnr` and `tf.image.ssim`.
     code('''
 content_u8 = imgs.to_uint8(content)
 scores = [ex.psnr_ssim(content_u8, r.image) for r in result.results]
-noise_start = imgs.to_uint8(imgs.deprocess(ex.initial_image(ex.Job("noise"), content, content, config.noise_std)))
+noise_start = imgs.to_uint8(imgs.deprocess(ex.job_start_image(ex.Job("noise"), content, content, config.noise_std)))
 baseline = ex.psnr_ssim(content_u8, noise_start)
 print(f"{'layer':8s} {'PSNR (dB)':>10s} {'SSIM':>6s}")
 for name, (p, s) in zip(layers, scores):
@@ -420,7 +420,7 @@ images: the photo, the painting (resized to the photo's shape) and white noise.
     code('''
 content = ex.load_named("tubingen", size=SIZE)
 painting = ex.load_named("starry_night", shape=content.shape[:2])
-noise = imgs.deprocess(ex.initial_image(ex.Job("noise"), content, painting, 40.0))
+noise = imgs.deprocess(ex.job_start_image(ex.Job("noise"), content, painting, 40.0))
 c_loss, s_loss = ex.evaluate([imgs.to_uint8(i) for i in (content, painting, noise)], config)
 for name, c, s in zip(("the photo", "the painting", "white noise"), c_loss, s_loss):
     print(f"{name:13s} content loss {c:10.4g}   style loss {s:10.4g}")
@@ -638,7 +638,7 @@ labels = [r.job.label.replace("from ", "") for r in result.results]
 final = ex.pairwise_distances([r.image for r in result.results])
 content = ex.load_named("tubingen", size=config.size)
 painting = ex.load_named(ex.FIG6_STYLE, shape=content.shape[:2])
-starts = [imgs.to_uint8(imgs.deprocess(ex.initial_image(r.job, content, painting, config.noise_std)))
+starts = [imgs.to_uint8(imgs.deprocess(ex.job_start_image(r.job, content, painting, config.noise_std)))
           for r in result.results]
 start = ex.pairwise_distances(starts)
 fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))

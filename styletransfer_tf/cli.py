@@ -230,7 +230,7 @@ def save_results(args, image, history, settings):
     output = Path(args.output)
     imgs.save_image(output, image, overwrite=args.overwrite)
     record = {"settings": settings,
-              **{k: v for k, v in history.items() if k not in ("snapshots", "batch")}}
+              **{k: v for k, v in history.items() if k != "snapshots"}}
     write_json(output.with_suffix(".json"), record)
     for step, snap in history.get("snapshots", []):
         imgs.save_image(snapshot_path(output, step), snap, overwrite=args.overwrite)
@@ -283,7 +283,7 @@ def transfer(args):
             precision=args.precision, jit_compile=args.jit, max_seconds=args.max_seconds,
             **adam)
     except NonFiniteLossError as exc:
-        history = optimize.squeeze_history(exc.history)
+        history = optimize.history_entry(exc.history)
         settings["stopped"] = str(exc)
         save_results(args, exc.image[0], history, settings)
         print(f"error: {exc}; saved to {args.output}", file=sys.stderr)

@@ -12,7 +12,7 @@ from .figures import (  # noqa: F401
     pooling_comparison, ratio_sweep, run_figure)
 from .jobs import (  # noqa: F401
     CACHE_VERSION, SAMPLE_CONTENT, SAMPLE_STYLE, Job, JobResult, cache_dir, image_path,
-    initial_image, job_key, load_named, network_weights, normalization_images, plan_batches,
+    job_key, job_start_image, load_named, network_weights, normalization_images, plan_batches,
     run_group, run_jobs, substitution_notes)
 from .metrics import pairwise_distances, psnr_ssim  # noqa: F401
 from .presets import (  # noqa: F401

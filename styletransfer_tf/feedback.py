@@ -61,8 +61,7 @@ __all__ = [
 ]
 
 #: Valid range of each BGR channel in VGG input space (the pixels 0 and 255).
-PIXEL_LOW = -_images.IMAGENET_MEAN_BGR
-PIXEL_HIGH = 255.0 - _images.IMAGENET_MEAN_BGR
+PIXEL_LOW, PIXEL_HIGH = _images.PIXEL_LOW, _images.PIXEL_HIGH
 
 #: Reference implementations, by the name the notebooks use for them.
 REFERENCE = {
@@ -1276,7 +1275,7 @@ def check_train_step(train_step):
               "optimizer.apply_gradients([(gradient, x)]), which updates x in place.")
     if _close(x_new, ref_x, rtol=1e-3):
         return
-    ascent_loss, ascent_x = _reference_step(setup, a["alpha"], a["beta"], a["tv_weight"],
+    _, ascent_x = _reference_step(setup, a["alpha"], a["beta"], a["tv_weight"],
                                             a["lr"], sign=-1.0)
     if _close(x_new, ascent_x, rtol=1e-3):
         _fail(name, "moves the image uphill (gradient ascent): the loss grows.",

@@ -21,6 +21,10 @@ from .errors import StyleTransferError
 #: ImageNet channel means in BGR order, as used by keras.applications.vgg19.
 IMAGENET_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 
+#: Lowest and highest value of each BGR channel in VGG input space (the pixels 0 and 255).
+PIXEL_LOW = -IMAGENET_MEAN_BGR
+PIXEL_HIGH = 255.0 - IMAGENET_MEAN_BGR
+
 #: Largest longest side we accept. VGG19 memory grows with H*W; at 4096 px one
 #: forward/backward pass already needs tens of GB.
 MAX_SIZE = 4096

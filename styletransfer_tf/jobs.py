@@ -239,7 +239,7 @@ def _depth(job):
     return max(layer_depth(n) for n in (*job.content_layers, *job.style_layers))
 
 
-def initial_image(job, content, style, noise_std):
+def job_start_image(job, content, style, noise_std):
     """The start image in VGG input space: the content, the style (resized to the
     content's shape), or the ImageNet mean colour plus Gaussian noise (``seed``)."""
     if job.init == "content":
@@ -265,14 +265,6 @@ def _entry_weights(job, config, size=None):
 def _adam_options(config):
     return {"lr": config.lr, "lr_final": config.lr_final, "epsilon": config.epsilon,
             "jit_compile": config.jit}
-
-
-def _split_history(history, b):
-    out = {"step": list(history["step"]), "seconds": list(history["seconds"]),
-           "scale": list(history["scale"])}
-    for part in ("content", "style", "tv", "total"):
-        out[part] = [row[b] for row in history[part]]
-    return out
 
 
 def run_group(jobs, config, weights, verbose):
@@ -313,7 +305,7 @@ def run_group(jobs, config, weights, verbose):
             style_layer_weights=sws)
 
     first = scales[0]
-    init = np.stack([initial_image(job, imgs.resize(photos[job.content], shape=first),
+    init = np.stack([job_start_image(job, imgs.resize(photos[job.content], shape=first),
                                    paintings[job.style], config.noise_std) for job in jobs])
     import keras
     keras.utils.set_random_seed(0)
@@ -331,7 +323,7 @@ def run_group(jobs, config, weights, verbose):
                                       verbose=verbose, **options)
     seconds = time.perf_counter() - start
     rgb = imgs.to_uint8(imgs.deprocess(np.asarray(x)))
-    return [JobResult(job, rgb[b], _split_history(history, b), seconds, len(jobs))
+    return [JobResult(job, rgb[b], optimize.history_entry(history, b), seconds, len(jobs))
             for b, job in enumerate(jobs)]
 
 

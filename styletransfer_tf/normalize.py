@@ -150,12 +150,3 @@ def normalize_vgg(images, weights="imagenet", pooling="avg", cache_dir=None, ver
     if verbose:
         print(f"normalised VGG19 weights written to {path}")
     return path
-
-
-def layer_scales(path_or_means):
-    """Mean activations per layer summarised as one number (the median over filters).
-
-    Handy in a notebook to show how uneven Keras's layers are.
-    """
-    means = path_or_means
-    return {name: float(np.median(means[name])) for name in CONV_LAYERS}

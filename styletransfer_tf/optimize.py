@@ -29,9 +29,7 @@ from .options import (  # noqa: F401  (re-exported: optimize.DEFAULT_* etc. are 
     weight_factor)
 
 PARTS = ("content", "style", "tv", "total")
-#: Lowest and highest value of each BGR channel in VGG input space (pixels 0 and 255).
-PIXEL_LOW = -imgs.IMAGENET_MEAN_BGR
-PIXEL_HIGH = 255.0 - imgs.IMAGENET_MEAN_BGR
+PIXEL_LOW, PIXEL_HIGH = imgs.PIXEL_LOW, imgs.PIXEL_HIGH  # the valid pixel range, VGG space
 
 
 def per_entry(value, batch, name):
@@ -106,7 +104,7 @@ def make_objective(extractor, layers, content_layers, style_layers, content, sty
             content_value += cw[:, i] * losses.content_loss(feats[index[name]], target)
         style_value = tf.zeros((batch,))
         for i, (name, target) in enumerate(zip(style_layers, style_targets)):
-            style_value += sw[:, i] * _style_layer_loss(feats[index[name]], target)
+            style_value += sw[:, i] * losses.style_layer_loss(feats[index[name]], target)
         tv_value = losses.total_variation_loss(x)
         if not tv_used:  # still reported, but its gradient (times 0) is not worth computing
             tv_value = tf.stop_gradient(tv_value)
@@ -115,35 +113,6 @@ def make_objective(extractor, layers, content_layers, style_layers, content, sty
                        "total": total}
 
     return objective
-
-
-@tf.custom_gradient
-def _gram_matrix(features):
-    """``losses.gram_matrix`` with a cheaper gradient, for the compiled step.
-
-    G = F^T F uses F twice, so automatic differentiation forms two matrix products and
-    adds them; by hand, dL/dF = F (dL/dG + dL/dG^T), one product (the same rule gives
-    the paper's Eq. 6).
-    """
-    gram = losses.gram_matrix(features)
-
-    def grad(upstream):
-        shape = tf.shape(features)
-        flat = tf.reshape(features, (shape[0], shape[1] * shape[2], shape[3]))
-        both = upstream + tf.linalg.matrix_transpose(upstream)
-        return tf.reshape(tf.matmul(flat, both), shape)
-
-    return gram, grad
-
-
-def _style_layer_loss(features, target_gram):
-    """``losses.style_layer_loss`` (Eq. 4, same operations, same value) using
-    :func:`_gram_matrix` for its cheaper gradient."""
-    shape = tf.shape(features)
-    n = tf.cast(shape[3], features.dtype)
-    m = tf.cast(shape[1] * shape[2], features.dtype)
-    diff = (_gram_matrix(features) - target_gram) / (2.0 * n * m)
-    return tf.reduce_sum(tf.square(diff), axis=[1, 2])
 
 
 def _style_grams(extractor, style, positions, batch, content_feats):
@@ -627,14 +596,15 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
     x, history = run_pyramid(objective_at, imgs.preprocess(start_rgb)[None], list(shapes),
                              list(steps), optimizer, verbose, snapshot_every,
                              max_seconds=max_seconds, **options)
-    return imgs.to_uint8(imgs.deprocess(x[0])), squeeze_history(history)
+    return imgs.to_uint8(imgs.deprocess(x[0])), history_entry(history)
 
 
-def squeeze_history(history):
-    """Turn a batch-of-one history's (1,) rows into plain floats (snapshots to (H, W, 3))."""
-    out = dict(history)
+def history_entry(history, b=0):
+    """One batch entry's history: its (B,) loss rows as plain floats, its snapshots as
+    (H, W, 3) images; steps, seconds, scales and messages as they are."""
+    out = {key: value for key, value in history.items() if key != "batch"}
     for part in PARTS:
-        out[part] = [row[0] for row in history[part]]
+        out[part] = [float(row[b]) for row in history[part]]
     if "snapshots" in history:
-        out["snapshots"] = [(step, image[0]) for step, image in history["snapshots"]]
+        out["snapshots"] = [(step, image[b]) for step, image in history["snapshots"]]
     return out

@@ -16,10 +16,10 @@ def _figure(width, height):
 
 
 def _panel_parts(panel):
-    """(title, image, inset image or None) of a grid panel."""
+    """(title, image) of a grid panel: an input tuple or a JobResult."""
     if isinstance(panel, tuple) and panel and panel[0] == "input":
-        return panel[1], panel[2], None
-    return panel.job.label, panel.image, getattr(panel, "inset", None)
+        return panel[1], panel[2]
+    return panel.job.label, panel.image
 
 
 def plot_figure(result, panel_width=2.6, insets=True, suptitle=True, footer=True):
@@ -54,7 +54,7 @@ def plot_figure(result, panel_width=2.6, insets=True, suptitle=True, footer=True
     show_insets = insets and len(styles) > 1
     for r, row in enumerate(grid):
         for c, panel in enumerate(row):
-            title, image, _ = _panel_parts(panel)
+            title, image = _panel_parts(panel)
             if result.col_labels:  # a labelled grid: column labels on top, rows on the left
                 title = result.col_labels[c] if r == 0 else ""
             left = (row_label_space + c * panel_width) / width

@@ -98,3 +98,18 @@ def test_total_loss_weights_each_term():
     got = st.total_loss(np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([5.0, 6.0]),
                         alpha=np.array([10.0, 1.0]), beta=100.0, tv_weight=0.5)
     np.testing.assert_allclose(got, [10 + 300 + 2.5, 2 + 400 + 3.0])
+
+
+def test_gram_matrix_gradient_by_hand():
+    """d/dF sum(W * G) = F (W + W^T) per image, for the hand-written Gram gradient."""
+    rng = np.random.default_rng(3)
+    f = rng.normal(size=(2, 3, 4, 5)).astype(np.float32)
+    w = rng.normal(size=(2, 5, 5)).astype(np.float32)
+    x = tf.constant(f)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        value = tf.reduce_sum(tf.constant(w) * st.gram_matrix(x))
+    grad = tape.gradient(value, x).numpy()
+    flat = f.astype(np.float64).reshape(2, 12, 5)
+    expected = np.einsum("bmc,bdc->bmd", flat, w + np.transpose(w, (0, 2, 1))).reshape(f.shape)
+    np.testing.assert_allclose(grad, expected, rtol=1e-4, atol=1e-4)
