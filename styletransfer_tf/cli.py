@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from . import figures, layers, options, paper_images, presets
 from . import images as imgs
 from .errors import NonFiniteLossError, StyleTransferError
 from .options import WEIGHTS_ENV
+from .paths import atomic_path
 
 
 class _Parser(argparse.ArgumentParser):
@@ -218,11 +218,8 @@ def check_transfer_args(args):
 
 def write_json(path, data):
     """Write JSON atomically (temporary file, then rename)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle, indent=1)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False))
 
 
 def save_results(args, image, history, settings):
@@ -369,14 +366,9 @@ def figure_command(args):
     from . import plotting
     result = figures.run_figure(number, config, cache=not args.no_cache, verbose=not args.quiet)
     fig = plotting.plot_figure(result)
-    tmp = output.with_name(f".tmp-{output.name}")
-    try:
+    with atomic_path(output) as tmp:
         plotting.save_figure(fig, tmp, dpi=args.dpi, colors=args.colors)
-        os.replace(tmp, output)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    record_path.write_text(json.dumps(result.summary(), indent=1, ensure_ascii=False))
+    write_json(record_path, result.summary())
     print(f"wrote {output} and {record_path}: figure {number}, {len(result.results)} images, "
           f"preset {config.preset} ({config.size} px, {config.steps} {config.optimizer} steps), "
           f"{result.seconds:.1f} s (optimisation {result.compute_seconds:.1f} s"

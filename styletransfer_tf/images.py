@@ -9,7 +9,6 @@ exactly that and :func:`deprocess` is its exact inverse.
 """
 
 import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import StyleTransferError
+from .paths import atomic_path
 
 #: ImageNet channel means in BGR order, as used by keras.applications.vgg19.
 IMAGENET_MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
@@ -200,14 +200,8 @@ def save_image(path, rgb, overwrite=False):
     """
     path = check_output_path(path, overwrite=overwrite)
     pil = Image.fromarray(to_uint8(rgb))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pil.save(handle, format=SAVE_FORMATS[path.suffix.lower()], quality=95)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with atomic_path(path) as tmp:
+        pil.save(tmp, format=SAVE_FORMATS[path.suffix.lower()], quality=95)
     return path
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from . import images as imgs
 from . import paper_images
 from .errors import StyleTransferError
 from .layers import STYLE_LAYERS, keras_layer_name, layer_depth
+from .paths import atomic_path
 from .presets import CONTENT_IMAGES, loss_weights
 
 SAMPLE_CONTENT = imgs.sample_image_path("content")
@@ -215,16 +215,10 @@ def _cache_save(key, result):
     folder.mkdir(parents=True, exist_ok=True)
     meta = json.dumps({"seconds": result.seconds, "batch": result.batch,
                        "job": result.job.key_fields()})
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-    os.close(fd)
-    try:
+    with atomic_path(folder / f"{key}.npz") as tmp:
         np.savez_compressed(tmp, image=result.image, meta=np.array(meta),
                             **{k: np.asarray(v, np.float64) for k, v in result.history.items()
                                if k in HISTORY_KEYS})
-        os.replace(tmp, folder / f"{key}.npz")
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 # ----------------------------------------------------------------------------------------

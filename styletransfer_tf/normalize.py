@@ -34,7 +34,6 @@ so it plugs into everything that takes ``weights=PATH``::
 """
 
 import hashlib
-import os
 from pathlib import Path
 
 import keras
@@ -144,9 +143,8 @@ def normalize_vgg(images, weights="imagenet", pooling="avg", cache_dir=None, ver
     model = keras.applications.VGG19(include_top=False, weights=None, input_shape=(None, None, 3))
     for name, values in new.items():
         model.get_layer(name).set_weights(values)
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
-    model.save_weights(tmp)
-    os.replace(tmp, path)
+    with paths.atomic_path(path) as tmp:
+        model.save_weights(tmp)
     if verbose:
         print(f"normalised VGG19 weights written to {path}")
     return path

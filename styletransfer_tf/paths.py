@@ -15,7 +15,9 @@ checkout, an editable install and ``pip install .`` into site-packages behave th
 Standard library only: the command line imports this before TensorFlow.
 """
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 #: Environment variable that moves the cache folder.
@@ -24,6 +26,24 @@ CACHE_ENV = "STYLETRANSFER_CACHE"
 IMAGES_ENV = "STYLETRANSFER_IMAGES"
 #: Name of the kit's subfolder in the user's cache folder.
 APP_NAME = "styletransfer_tf"
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Write a file all at once: yields a temporary path beside ``path`` (same suffixes,
+    so writers that pick the format from the name work); when the block succeeds it is
+    renamed to ``path`` (atomic on one file system), when it fails it is removed. A
+    reader never sees a half-written file, and a failed write leaves ``path`` as it was.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix="".join(path.suffixes))
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 def user_cache_dir() -> Path:

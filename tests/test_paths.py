@@ -34,3 +34,21 @@ def test_cache_dir_does_not_depend_on_the_package_or_current_folder(tmp_path, mo
     monkeypatch.chdir(package)
     assert paths.user_cache_dir() == first
     assert package.parent not in first.parents and first.is_absolute()
+
+
+def test_atomic_path_replaces_only_on_success(tmp_path):
+    from styletransfer_tf.paths import atomic_path
+    target = tmp_path / "result.weights.h5"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            assert tmp.parent == tmp_path and tmp.name.endswith(".weights.h5")
+            tmp.write_text("half")
+            raise RuntimeError("writer failed")
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.weights.h5"]
+    with atomic_path(target) as tmp:
+        tmp.write_text("new")
+        assert target.read_text() == "old"  # nothing visible until the block ends
+    assert target.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.weights.h5"]
