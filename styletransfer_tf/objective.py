@@ -1,0 +1,127 @@
+"""The style-transfer objective of Gatys et al. (2016), Eq. 7 (plus a TV term), for a batch.
+
+The image lives in VGG input space (BGR, mean subtracted, 0-255 scale, see
+``images.preprocess``) as a (B, H, W, 3) batch. Every batch entry is an independent
+problem with its own targets and weights: its loss depends only on its own pixels, so
+Adam (an element-wise method) on a batch gives the same images as B separate runs.
+The targets (content features, style Gram matrices) are computed once, when the
+objective is built.
+"""
+
+import numpy as np
+import tensorflow as tf
+
+from . import losses, vgg
+from .errors import StyleTransferError
+
+#: The parts of the loss an objective reports, each (B,).
+PARTS = ("content", "style", "tv", "total")
+
+
+def per_entry(value, batch, name):
+    """Broadcast a scalar or length-B sequence to a float32 (B,) array; reject non-finite."""
+    arr = np.broadcast_to(np.asarray(value, dtype=np.float64), (batch,)).astype(np.float32)
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise StyleTransferError(f"{name} must be finite and >= 0, got {value!r}")
+    return arr
+
+
+def layer_weight_matrix(weights, layers, batch, name):
+    """Per-entry layer weights as a float32 (B, L) array.
+
+    ``weights`` is None (1/L each), one list of L weights for every entry, or B lists.
+    """
+    if weights is None:
+        weights = [1.0 / max(1, len(layers))] * len(layers)
+    arr = np.asarray(weights, dtype=np.float32)
+    if arr.ndim == 1:
+        arr = np.broadcast_to(arr, (batch, arr.shape[0]))
+    if arr.shape != (batch, len(layers)):
+        raise StyleTransferError(
+            f"{name}: expected {len(layers)} weights (one per layer {list(layers)}), "
+            f"got shape {np.shape(weights)}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise StyleTransferError(f"{name} must be finite and >= 0")
+    return arr
+
+
+def make_objective(extractor, layers, content_layers, style_layers, content, style,
+                   alpha=1.0, beta=10.0, tv_weight=0.0,
+                   content_layer_weights=None, style_layer_weights=None):
+    """Build the loss of Eq. 7 for a batch, with all targets computed once.
+
+    Args:
+        extractor: model from ``vgg.feature_extractor(layers, ...)``.
+        layers: the extractor's layer list; must contain the content and style layers.
+        content_layers, style_layers: layer names (as in ``layers``).
+        content: (B, H, W, 3) content images in VGG input space.
+        style: a (B, Hs, Ws, 3) array, or a list of B (Hs_b, Ws_b, 3) arrays of
+            possibly different sizes, in VGG input space.
+        alpha, beta, tv_weight: scalars or (B,) per-entry weights.
+        content_layer_weights: None (1 per layer), L weights, or (B, L).
+        style_layer_weights: None (the paper's 1/L), L weights, or (B, L).
+
+    Returns:
+        ``objective(x) -> (total, parts)``: ``x`` a (B, H, W, 3) tensor, ``total`` (B,)
+        and ``parts`` a dict of (B,) tensors with keys content, style, tv, total.
+    """
+    batch = len(content)
+    index = {name: layers.index(name) for name in set(content_layers) | set(style_layers)}
+    content_feats = vgg.extract(extractor, content)
+    content_targets = [tf.constant(content_feats[index[name]]) for name in content_layers]
+    style_targets = _style_grams(extractor, style, [index[n] for n in style_layers], batch,
+                                 content_feats)
+    alpha = tf.constant(per_entry(alpha, batch, "alpha"))
+    beta = tf.constant(per_entry(beta, batch, "beta"))
+    tv_weight = per_entry(tv_weight, batch, "tv_weight")
+    tv_used = bool(np.any(tv_weight > 0))
+    tv_weight = tf.constant(tv_weight)
+    cw = tf.constant(layer_weight_matrix(
+        content_layer_weights or [1.0] * len(content_layers), content_layers, batch,
+        "content layer weights"))
+    sw = tf.constant(layer_weight_matrix(style_layer_weights, style_layers, batch,
+                                         "style layer weights"))
+
+    def objective(x):
+        feats = extractor(x, training=False)
+        feats = list(feats) if isinstance(feats, (list, tuple)) else [feats]
+        content_value = tf.zeros((batch,))
+        for i, (name, target) in enumerate(zip(content_layers, content_targets)):
+            content_value += cw[:, i] * losses.content_loss(feats[index[name]], target)
+        style_value = tf.zeros((batch,))
+        for i, (name, target) in enumerate(zip(style_layers, style_targets)):
+            style_value += sw[:, i] * losses.style_layer_loss(feats[index[name]], target)
+        tv_value = losses.total_variation_loss(x)
+        if not tv_used:  # still reported, but its gradient (times 0) is not worth computing
+            tv_value = tf.stop_gradient(tv_value)
+        total = losses.total_loss(content_value, style_value, tv_value, alpha, beta, tv_weight)
+        return total, {"content": content_value, "style": style_value, "tv": tv_value,
+                       "total": total}
+
+    return objective
+
+
+def _style_grams(extractor, style, positions, batch, content_feats):
+    """Target Gram matrices, one (B, C_l, C_l) constant per style layer.
+
+    A style image of another size than the content is matched through its
+    size-normalised Gram matrix: its Gram A is rescaled by M/M_s (the content's number
+    of positions at that layer over the style's), so that Eq. 4 compares G/M with A/M_s.
+    For a style image of the content's size nothing changes.
+    """
+    if isinstance(style, np.ndarray) and style.ndim == 4:
+        style = list(style)
+    if len(style) != batch:
+        raise StyleTransferError(f"{batch} content images but {len(style)} style images")
+    per_image = []
+    for image in style:
+        feats = vgg.extract(extractor, image[None])
+        per_image.append([losses.gram_matrix(feats[p]) * _positions(content_feats[p])
+                          / _positions(feats[p]) for p in positions])
+    return [tf.constant(tf.concat([grams[i] for grams in per_image], axis=0))
+            for i in range(len(positions))]
+
+
+def _positions(features):
+    """Number of positions M = H * W of a (B, H, W, C) feature map, as a float."""
+    return float(features.shape[1] * features.shape[2])
