@@ -18,17 +18,17 @@ def gram_matrix(features):
         (B, C, C) tensor: inner products between the C filter responses over the
         H*W positions.
     """
-    return _gram_with_fast_gradient(features)
+    shape = tf.shape(features)
+    flat = tf.reshape(features, (shape[0], shape[1] * shape[2], shape[3]))
+    return tf.matmul(flat, flat, transpose_a=True)
 
 
 @tf.custom_gradient
-def _gram_with_fast_gradient(features):
-    """F^T F per image, with its gradient written out by hand.
-
-    G uses F twice, so automatic differentiation forms two matrix products and adds them;
-    by hand, dL/dF = F (dL/dG + dL/dG^T), one product (the same rule gives the paper's
-    Eq. 6). The value is the plain product's.
-    """
+def fast_gram_matrix(features):
+    """:func:`gram_matrix` (same value) with its gradient written out by hand, for the
+    optimisation: G uses F twice, so automatic differentiation forms two matrix products
+    and adds them; by hand, dL/dF = F (dL/dG + dL/dG^T), one product (the same rule gives
+    the paper's Eq. 6)."""
     shape = tf.shape(features)
     flat = tf.reshape(features, (shape[0], shape[1] * shape[2], shape[3]))
 
@@ -52,12 +52,13 @@ def content_loss(features, target):
     return 0.5 * tf.reduce_sum(tf.square(features - target), axis=[1, 2, 3])
 
 
-def style_layer_loss(features, target_gram):
+def style_layer_loss(features, target_gram, gram=gram_matrix):
     """E_l = 1/(4 N_l^2 M_l^2) sum_ij (G^l_ij - A^l_ij)^2 (paper, Eq. 4).
 
     Args:
         features: (B, H, W, C) features of the generated image at layer l.
         target_gram: (B, C, C) (or (C, C)) Gram matrix A^l of the style image.
+        gram: the Gram matrix function (the optimisation passes :func:`fast_gram_matrix`).
 
     Returns:
         (B,) loss per image. The difference is divided by 2 N M before squaring,
@@ -66,7 +67,7 @@ def style_layer_loss(features, target_gram):
     shape = tf.shape(features)
     n = tf.cast(shape[3], features.dtype)
     m = tf.cast(shape[1] * shape[2], features.dtype)
-    diff = (gram_matrix(features) - target_gram) / (2.0 * n * m)
+    diff = (gram(features) - target_gram) / (2.0 * n * m)
     return tf.reduce_sum(tf.square(diff), axis=[1, 2])
 
 

@@ -90,7 +90,8 @@ def make_objective(extractor, layers, content_layers, style_layers, content, sty
             content_value += cw[:, i] * losses.content_loss(feats[index[name]], target)
         style_value = tf.zeros((batch,))
         for i, (name, target) in enumerate(zip(style_layers, style_targets)):
-            style_value += sw[:, i] * losses.style_layer_loss(feats[index[name]], target)
+            style_value += sw[:, i] * losses.style_layer_loss(feats[index[name]], target,
+                                                                gram=losses.fast_gram_matrix)
         tv_value = losses.total_variation_loss(x)
         if not tv_used:  # still reported, but its gradient (times 0) is not worth computing
             tv_value = tf.stop_gradient(tv_value)
