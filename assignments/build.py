@@ -92,8 +92,10 @@ def student_kit_files(notebooks, root=REPO):
     files = {}
     for notebook in notebooks:
         files[Path(notebook).name] = Path(notebook).read_bytes()
-    for path in sorted((root / "styletransfer_tf").glob("*.py")):
-        files[f"styletransfer_tf/{path.name}"] = path.read_bytes()
+    for path in sorted((root / "styletransfer_tf").rglob("*.py")):
+        files[path.relative_to(root).as_posix()] = path.read_bytes()
+    for path in sorted((root / "styletransfer_tf" / "data").glob("*.png")):
+        files[path.relative_to(root).as_posix()] = path.read_bytes()
     for rel in ("pyproject.toml", "requirements.txt", "images/sample_content.png",
                 "images/sample_style.png"):
         files[rel] = (root / rel).read_bytes()
@@ -108,11 +110,11 @@ def solution_lines(sources=None):
     source.
 
     (The kit's ``losses.py`` and ``images.py`` are the reference implementation that the
-    checks compare with, and ``feedback.py``'s hints name some calls; students receive
+    checks compare with, and ``feedback``'s hints name some calls; students receive
     them, so text that they share with the solutions is no leak.)
     """
     kit = "\n".join(p.read_text(encoding="utf-8")
-                    for p in sorted((REPO / "styletransfer_tf").glob("*.py")))
+                    for p in sorted((REPO / "styletransfer_tf").rglob("*.py")))
     found = []
     for source in sources or source_notebooks():
         nb = json.loads(Path(source).read_text(encoding="utf-8"))

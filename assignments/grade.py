@@ -153,7 +153,9 @@ class GradingKit:
     def __init__(self, zip_path, root=REPO):
         root = Path(root)
         self.files = {}
-        for path in sorted((root / "styletransfer_tf").glob("*.py")):
+        for path in sorted((root / "styletransfer_tf").rglob("*.py")):
+            self.files[path.relative_to(root).as_posix()] = path.read_bytes()
+        for path in sorted((root / "styletransfer_tf" / "data").glob("*.png")):
             self.files[path.relative_to(root).as_posix()] = path.read_bytes()
         for rel in ("assignments/__init__.py", "assignments/judge.py", "assignments/worker.py",
                     "images/sample_content.png", "images/sample_style.png"):

@@ -108,6 +108,8 @@ def kit_files(root=REPO):
     files = {}
     for path in sorted((root / "styletransfer_tf").rglob("*.py")):
         files[path.relative_to(root).as_posix()] = path.read_bytes()
+    for path in sorted((root / "styletransfer_tf" / "data").glob("*.png")):
+        files[path.relative_to(root).as_posix()] = path.read_bytes()
     for rel in ("assignments/__init__.py", "assignments/worker.py",
                 "images/sample_content.png", "images/sample_style.png"):
         if (root / rel).is_file():

@@ -203,11 +203,16 @@ def _watched_modules():
 
     from styletransfer_tf import feedback, images, losses, optimize, vgg
 
-    found = [("feedback", feedback), ("styletransfer_tf.losses", losses),
-             ("styletransfer_tf.images", images), ("styletransfer_tf.optimize", optimize),
-             ("styletransfer_tf.vgg", vgg), ("numpy", np), ("numpy.testing", np.testing),
-             ("numpy.linalg", np.linalg), ("tf", tf), ("tf.debugging", tf.debugging),
-             ("tf.math", tf.math), ("tf.linalg", tf.linalg), ("tf.errors", tf.errors)]
+    found = [("feedback", feedback)]
+    # the package's modules, where the helpers that the checks call live
+    found += [(f"feedback.{key}", value) for key, value in sorted(vars(feedback).items())
+              if isinstance(value, types.ModuleType)
+              and value.__name__ == f"{feedback.__name__}.{key}"]
+    found += [("styletransfer_tf.losses", losses),
+              ("styletransfer_tf.images", images), ("styletransfer_tf.optimize", optimize),
+              ("styletransfer_tf.vgg", vgg), ("numpy", np), ("numpy.testing", np.testing),
+              ("numpy.linalg", np.linalg), ("tf", tf), ("tf.debugging", tf.debugging),
+              ("tf.math", tf.math), ("tf.linalg", tf.linalg), ("tf.errors", tf.errors)]
     return found
 
 
@@ -248,16 +253,21 @@ class Guard:
                 if code is not None and getattr(value, "__code__", code) is not code:
                     found.append(f"{label}.{key} rewritten")
                     value.__code__ = code
-        for name, saved in self.tables.items():
-            table = getattr(self.feedback, name)
-            if table != saved:
-                found.append(f"feedback.{name} changed")
-                table.clear()
-                table.update(saved)
-        if self.feedback._KIT != self.kit:
-            if "feedback" not in reloaded:
-                found.append("feedback._KIT changed")
-            self.feedback._KIT[:] = self.kit
+        # the tables and the kit list, in the package and in each of its modules that holds them
+        holders = [(label, module) for label, module, _ in self.saved
+                   if label == "feedback" or label.startswith("feedback.")]
+        for label, module in holders:
+            current = vars(module)
+            for name, saved in self.tables.items():
+                table = current.get(name)
+                if table is not None and table != saved:
+                    found.append(f"{label}.{name} changed")
+                    table.clear()
+                    table.update(saved)
+            if "_KIT" in current and current["_KIT"] != self.kit:
+                if label not in reloaded:
+                    found.append(f"{label}._KIT changed")
+                current["_KIT"][:] = self.kit
         for _, _, fn, code, _ in self.kit:
             if fn.__code__ is not code:
                 found.append(f"{fn.__module__}.{fn.__name__} rewritten")

@@ -135,7 +135,7 @@ def build_parser():
     add_transfer_arguments(sub.add_parser(
         "transfer", help="render a content image in the style of another",
         description="Render CONTENT in the style of STYLE and write OUTPUT plus OUTPUT.json."))
-    paper_images.add_arguments(sub.add_parser(
+    add_download_arguments(sub.add_parser(
         "download-images", help="fetch the paper's images (sha256-checked)",
         description="Fetch the six images of the paper into a git-ignored folder."))
     sub.add_parser("layers", help="list the VGG19 layer names")
@@ -293,6 +293,61 @@ def transfer(args):
     return 0
 
 
+def add_download_arguments(parser):
+    """Add the ``download-images`` arguments to an ``argparse`` (sub)parser."""
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME",
+        help=f"images to fetch (default: all): {', '.join(paper_images.PAPER_IMAGES)}",
+    )
+    parser.add_argument(
+        "--dest", default=None, metavar="DIR",
+        help=f"folder to put them in (default: ${paper_images.ENV_VAR} if set, else "
+             "paper_images/ in the user cache folder, ~/.cache/styletransfer_tf/paper_images; "
+             "the kit looks for the images there)",
+    )
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
+        "--from", dest="source_dir", default=None, metavar="DIR",
+        help="copy from this local folder instead of downloading (checksums still checked)",
+    )
+    source.add_argument(
+        "--mirror", default=None, metavar="URL",
+        help="download <URL>/<NAME> instead of the GitHub URLs (http(s):// or file://)",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true",
+        help="replace files in DIR whose checksum is wrong (correct files are kept)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=30, metavar="SECONDS",
+        help="network timeout per file (default: 30)",
+    )
+    parser.add_argument(
+        "--list", action="store_true",
+        help="only list the images, their sources and credits, and the folder",
+    )
+
+
+def download_command(args):
+    """Carry out ``download-images`` for parsed ``args``; return 0 or raise StyleTransferError."""
+    dest = paper_images.images_dir() if args.dest is None else Path(args.dest)
+    if getattr(args, "list", False):
+        for name, entry in paper_images.PAPER_IMAGES.items():
+            print(f"{name}: {entry.credit}\n    {entry.url}\n    sha256 {entry.sha256}")
+        print(f"folder: {dest}")
+        return 0
+    paths_out = paper_images.download_paper_images(
+        dest=dest,
+        names=args.names or None,
+        mirror=args.mirror,
+        source_dir=args.source_dir,
+        overwrite=args.overwrite,
+        timeout=getattr(args, "timeout", 30),
+    )
+    print(f"{len(paths_out)} image(s) ready in {dest}")
+    return 0
+
+
 def add_figure_arguments(parser):
     """Add the ``figure`` arguments to an ``argparse`` (sub)parser."""
     a = parser.add_argument
@@ -392,7 +447,7 @@ def main(argv=None):
         if args.command == "transfer":
             return transfer(args)
         if args.command == "download-images":
-            return paper_images.run(args)
+            return download_command(args)
         if args.command == "figure":
             return figure_command(args)
         return list_layers()

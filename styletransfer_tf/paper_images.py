@@ -61,8 +61,6 @@ __all__ = [
     "sha256_of",
     "download_paper_images",
     "paper_image_path",
-    "add_arguments",
-    "run",
 ]
 
 
@@ -376,61 +374,3 @@ def paper_image_path(name: str, folder=None) -> Optional[Path]:
         if path.is_file():
             return path
     return None
-
-
-# --------------------------------------------------------------------------- CLI
-
-
-def add_arguments(parser) -> None:
-    """Add the ``download-images`` arguments to an ``argparse`` (sub)parser."""
-    parser.add_argument(
-        "names", nargs="*", metavar="NAME",
-        help=f"images to fetch (default: all): {', '.join(PAPER_IMAGES)}",
-    )
-    parser.add_argument(
-        "--dest", default=None, metavar="DIR",
-        help=f"folder to put them in (default: ${ENV_VAR} if set, else paper_images/ in "
-             "the user cache folder, ~/.cache/styletransfer_tf/paper_images; the kit "
-             "looks for the images there)",
-    )
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument(
-        "--from", dest="source_dir", default=None, metavar="DIR",
-        help="copy from this local folder instead of downloading (checksums still checked)",
-    )
-    source.add_argument(
-        "--mirror", default=None, metavar="URL",
-        help="download <URL>/<NAME> instead of the GitHub URLs (http(s):// or file://)",
-    )
-    parser.add_argument(
-        "--overwrite", action="store_true",
-        help="replace files in DIR whose checksum is wrong (correct files are kept)",
-    )
-    parser.add_argument(
-        "--timeout", type=float, default=30, metavar="SECONDS",
-        help="network timeout per file (default: 30)",
-    )
-    parser.add_argument(
-        "--list", action="store_true",
-        help="only list the images, their sources and credits, and the folder",
-    )
-
-
-def run(args) -> int:
-    """Carry out ``download-images`` for parsed ``args``; return 0 or raise StyleTransferError."""
-    dest = images_dir() if args.dest is None else Path(args.dest)
-    if getattr(args, "list", False):
-        for name, entry in PAPER_IMAGES.items():
-            print(f"{name}: {entry.credit}\n    {entry.url}\n    sha256 {entry.sha256}")
-        print(f"folder: {dest}")
-        return 0
-    paths_out = download_paper_images(
-        dest=dest,
-        names=args.names or None,
-        mirror=args.mirror,
-        source_dir=args.source_dir,
-        overwrite=args.overwrite,
-        timeout=getattr(args, "timeout", 30),
-    )
-    print(f"{len(paths_out)} image(s) ready in {dest}")
-    return 0

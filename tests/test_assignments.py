@@ -295,7 +295,10 @@ def test_student_distribution_holds_no_solution(built):
         files = {name: archive.read(name) for name in archive.namelist()}
     names = sorted(name[len(STUDENT_DIR) + 1:] for name in files)
     assert all(name.startswith(STUDENT_DIR + "/") for name in files)
-    kit = sorted(f"styletransfer_tf/{p.name}" for p in (REPO / "styletransfer_tf").glob("*.py"))
+    kit = sorted(p.relative_to(REPO).as_posix()
+                 for p in [*(REPO / "styletransfer_tf").rglob("*.py"),
+                           *(REPO / "styletransfer_tf" / "data").glob("*.png")])
+    assert "styletransfer_tf/feedback/__init__.py" in kit
     assert names == sorted(["README.md", "pyproject.toml", "requirements.txt",
                             "images/sample_content.png", "images/sample_style.png",
                             "style_transfer.ipynb"] + kit)
@@ -326,7 +329,7 @@ def test_tampering_samples_fool_checks_in_the_same_process():
     def swapped(c, s, t, alpha, beta, w=0.0):
         return beta * c + alpha * s + w * t
     _fails(feedback.check_total_loss, swapped)
-    modules = [feedback, np, tf.debugging]
+    modules = [feedback, feedback.compare, feedback.diagnostics, np, tf.debugging]
     for name in ["tamper_replace_checks", "tamper_wrap_checks", "tamper_helpers",
                  "tamper_numpy_tf"]:
         saved = [dict(vars(m)) for m in modules]
@@ -481,9 +484,9 @@ def test_grade_sample_submissions(built, tmp_path):
             in note["cheat_delegate_hidden"])
     # tampering is reported, and the hidden checks judged as if it had not happened
     assert "feedback.check_gram_matrix replaced" in note["tamper_replace_checks"]
-    assert "feedback._close replaced" in note["tamper_helpers"]
+    assert "feedback.compare._close replaced" in note["tamper_helpers"]
     assert "numpy.all replaced" in note["tamper_numpy_tf"]
-    assert "wrote to styletransfer_tf/feedback.py" in note["tamper_kit_files"]
+    assert "wrote to styletransfer_tf/feedback/__init__.py" in note["tamper_kit_files"]
     for name in ["tamper_wrap_checks", "tamper_helpers", "tamper_numpy_tf"]:
         assert note[name].split("\n\n", 1)[1] == note["bug_all_four"].split("\n\n", 1)[1]
     assert not any(row["tampering"] for row in got
@@ -496,8 +499,9 @@ def test_judge_runs_only_from_an_unchanged_grading_kit(built):
 
     kit = GradingKit(built["zip"])
     try:
-        assert (kit.root / "styletransfer_tf" / "feedback.py").read_bytes() == \
-            (REPO / "styletransfer_tf" / "feedback.py").read_bytes()
+        assert (kit.root / "styletransfer_tf" / "feedback" / "__init__.py").read_bytes() == \
+            (REPO / "styletransfer_tf" / "feedback" / "__init__.py").read_bytes()
+        assert (kit.root / "styletransfer_tf" / "data" / "sample_style.png").is_file()
         losses = kit.root / "styletransfer_tf" / "losses.py"
         losses.write_text(losses.read_text() + "\ngram_matrix = None\n")
         done = subprocess.run([sys.executable, "-m", "assignments.judge", str(SOURCE),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from styletransfer_tf import cli
 from styletransfer_tf import paper_images as pi
 from styletransfer_tf.errors import StyleTransferError
 
@@ -435,7 +436,7 @@ def test_paper_image_path_unknown_name():
 
 def _parse(argv):
     parser = argparse.ArgumentParser(prog="download-images")
-    pi.add_arguments(parser)
+    cli.add_download_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -451,13 +452,13 @@ def test_cli_writes_where_the_kit_looks(tmp_path, monkeypatch, capsys, synthetic
     src, table, contents = synthetic
     monkeypatch.setattr(pi, "PAPER_IMAGES", table)
     assert pi.paper_image_path("b.jpg") is None
-    assert pi.run(_parse(["--from", str(src), "b.jpg"])) == 0
+    assert cli.download_command(_parse(["--from", str(src), "b.jpg"])) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"1 image(s) ready in {user_dirs}"
     assert pi.paper_image_path("b") == user_dirs / "b.jpg"
     assert (user_dirs / "b.jpg").read_bytes() == contents["b.jpg"]
     assert list(Path.cwd().iterdir()) == []  # nothing in the current folder
     monkeypatch.setenv(pi.ENV_VAR, str(tmp_path / "mine"))
-    assert pi.run(_parse(["--from", str(src), "a"])) == 0
+    assert cli.download_command(_parse(["--from", str(src), "a"])) == 0
     assert pi.paper_image_path("a.jpg") == tmp_path / "mine" / "a.jpg"
     assert sorted(p.name for p in user_dirs.iterdir()) == ["b.jpg"]
 
@@ -469,12 +470,12 @@ def test_cli_run_from_folder(tmp_path, capsys):
     # the CLI uses the real table; give it a real file when available, else check the error
     if (SHARED_IMAGES / "wave.jpg").is_file():
         src = SHARED_IMAGES
-        assert pi.run(_parse(["--from", str(src), "--dest", str(tmp_path / "d"), "wave.jpg"])) == 0
+        assert cli.download_command(_parse(["--from", str(src), "--dest", str(tmp_path / "d"), "wave.jpg"])) == 0
         assert pi.sha256_of(tmp_path / "d" / "wave.jpg") == table["wave.jpg"].sha256
         assert "1 image(s) ready" in capsys.readouterr().out
     else:
         with pytest.raises(StyleTransferError, match="wave.jpg not found in"):
-            pi.run(_parse(["--from", str(src), "--dest", str(tmp_path / "d"), "wave.jpg"]))
+            cli.download_command(_parse(["--from", str(src), "--dest", str(tmp_path / "d"), "wave.jpg"]))
 
 
 def test_cli_mirror_and_from_are_exclusive(capsys):
@@ -483,7 +484,7 @@ def test_cli_mirror_and_from_are_exclusive(capsys):
 
 
 def test_cli_list(capsys, user_dirs):
-    assert pi.run(_parse(["--list"])) == 0
+    assert cli.download_command(_parse(["--list"])) == 0
     out = capsys.readouterr().out
     assert all(name in out for name in pi.PAPER_IMAGES)
     assert out.splitlines()[-1] == f"folder: {user_dirs}"
