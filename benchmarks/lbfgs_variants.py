@@ -58,7 +58,7 @@ def lbfgs(value_and_grad, y0, iters, target, bounds=None, maxcor=10, log=None, t
         if target is not None and loss <= target:
             raise StopIteration
 
-    with optimize._single_threaded_openblas():
+    with optimize.single_threaded_openblas():
         try:
             result = scipy.optimize.minimize(
                 value_and_grad, y0, jac=True, method="L-BFGS-B", bounds=bounds, callback=callback,
@@ -93,7 +93,7 @@ def evaluator(objective, shape, to_x=None):
 
 
 def problem(size, content, style):
-    _, objective, start = speed._problem({"size": size, "content": content, "style": style})
+    _, objective, start = speed.problem({"size": size, "content": content, "style": style})
     return objective, start
 
 

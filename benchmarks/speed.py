@@ -146,7 +146,7 @@ def _images(size, content_path, style_path):
     return content, style
 
 
-def _problem(spec, batch=1, betas=None, precision="float32", weights="imagenet"):
+def problem(spec, batch=1, betas=None, precision="float32", weights="imagenet"):
     """Extractor, objective, preprocessed start batch for the default layer set."""
     from styletransfer_tf import images as imgs
     from styletransfer_tf import optimize, vgg
@@ -198,7 +198,7 @@ def work_step(spec):
     import numpy as np
     import tensorflow as tf
     from styletransfer_tf import optimize
-    _, objective, start = _problem(spec, precision=spec["precision"])
+    _, objective, start = problem(spec, precision=spec["precision"])
     x = tf.Variable(start)
     step, _ = optimize.adam_step_fn(objective, x, jit_compile=spec["jit"])
     rss_before = _rss_mib()
@@ -277,7 +277,7 @@ def work_batch(spec):
     betas = spec["betas"]
     n, steps = len(betas), spec["steps"]
     t0 = time.perf_counter()
-    _, objective, start = _problem(spec, batch=n, betas=betas)
+    _, objective, start = problem(spec, batch=n, betas=betas)
     batched, history = optimize.run_adam(objective, start, steps, verbose=False)
     batched_total = time.perf_counter() - t0
     sec = history["seconds"]
@@ -285,7 +285,7 @@ def work_batch(spec):
     t0 = time.perf_counter()
     singles, single_steps = [], []
     for beta in betas:
-        _, objective, start = _problem(spec, batch=1, betas=[beta])
+        _, objective, start = problem(spec, batch=1, betas=[beta])
         image, history = optimize.run_adam(objective, start, steps, verbose=False)
         singles.append(image[0])
         single_steps.append(float(np.median(np.diff(history["seconds"][1:steps]))))
@@ -303,7 +303,7 @@ def work_adam_quality(spec):
     import numpy as np
     from styletransfer_tf import images as imgs
     from styletransfer_tf import optimize
-    _, objective, start = _problem(spec, precision=spec["precision"])
+    _, objective, start = problem(spec, precision=spec["precision"])
     if spec.get("jitter"):
         # the control: move every start pixel by less than one grey level
         noise = np.random.default_rng(0).uniform(-1, 1, start.shape).astype(np.float32)
@@ -325,7 +325,7 @@ def work_adam_quality(spec):
         np.save(out / f".{path.stem}.npy", image[0])
     if spec["precision"] != "float32":
         # the loss of the mixed result as the float32 objective sees it
-        _, objective32, _ = _problem(spec, precision="float32")
+        _, objective32, _ = problem(spec, precision="float32")
         total, _ = objective32(np.asarray(x))
         result["float32_loss_of_result"] = float(total.numpy()[0])
     return result
@@ -333,7 +333,7 @@ def work_adam_quality(spec):
 
 def work_lbfgs_quality(spec):
     from styletransfer_tf import optimize
-    _, objective, start = _problem(spec, precision=spec["precision"])
+    _, objective, start = problem(spec, precision=spec["precision"])
     _, history = optimize.run_lbfgs(objective, start, spec["max_steps"], verbose=False,
                                     target_loss=spec["target"])
     return {"total": [row[0] for row in history["total"]], "seconds": history["seconds"],

@@ -160,13 +160,13 @@ class _StopLBFGS(Exception):
 
 
 @contextlib.contextmanager
-def _single_threaded_openblas():
+def single_threaded_openblas():
     """Run the block with every loaded OpenBLAS limited to one thread (Linux; else no-op).
 
     scipy's L-BFGS-B does its vector work through OpenBLAS, whose idle threads keep
     spinning for a while after each call, taking cores from TensorFlow's next loss
-    evaluation: on a 2-core machine that made every L-BFGS iteration ~35% slower. The
-    vectors are far too short for threads to pay off, so use one.
+    evaluation (measured in benchmarks/README.md). The vectors are far too short for
+    threads to pay off, so use one.
     """
     restore = []
     try:
@@ -274,7 +274,7 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
         record(history, 0, start, last["parts"])
         if snapshot_every:
             _snapshot(history, 0, init)
-        with _single_threaded_openblas():
+        with single_threaded_openblas():
             result = scipy.optimize.minimize(
                 fun, last["x"], jac=True, method="L-BFGS-B", bounds=bounds, callback=callback,
                 options=lbfgs_options(steps))

@@ -183,16 +183,11 @@ def settings(preset="fast", **overrides):
     return result
 
 
-#: Factor between the paper's alpha/beta and the ratio that gives the same balance here,
-#: measured once (the kit's normalised VGG19, Adam 200 steps from noise, Tübingen at
-#: 96 px, with The Starry Night and with Composition VII, applied ratios 1e-8 ... 1e-4):
-#: results turn from texture to stylised photo at an applied alpha/beta of about 1e-5 at
-#: 96 px, which is 1e-5 / (512/96)^2 = 3.5e-7 in 512 px terms, where the paper's
-#: Fig. 4 has its middle, 1e-3 (the ratios of its Fig. 3 are 5e-4 ... 5e-3). With the
-#: paper's ratios as printed, every column of Fig. 4 comes out as the photo. The paper
-#: does not say how its implementation scaled the two losses beyond Eqs. 1-5, nor on
-#: which images it normalised; either can account for the factor. 3e-4 (about
-#: 1/3000) places the paper's ratios on the same part of the trade-off here.
+#: Factor between the paper's alpha/beta and the ratio that gives the same balance here
+#: (the normalised VGG19): with the paper's ratios as printed, every column of Fig. 4
+#: comes out as the photo. The paper does not say how its implementation scaled the two
+#: losses beyond Eqs. 1-5, nor on which images it normalised; either can account for the
+#: factor. It was measured with :func:`figures.ratio_sweep` (see notebooks/README.md).
 RATIO_CALIBRATION = 3e-4
 
 

@@ -115,8 +115,7 @@ def _max_pool_even(x):
     The value is ``tf.nn.max_pool2d``'s. The gradient is TensorFlow's too -- each
     window's gradient goes to its first maximum in row-major order, ties included -- but
     computed from the four window positions with element-wise ops, which on the CPU is
-    2.5-5x faster than the MaxPoolGrad kernel (that op alone took ~7% of a float32 step
-    and ~12% of a bfloat16 one at 256 px).
+    several times faster than the MaxPoolGrad kernel (benchmarks/README.md).
     """
     pooled = tf.nn.max_pool2d(x, 2, 2, "VALID")
 

@@ -257,7 +257,7 @@ def test_lbfgs_limits_openblas_threads_only_while_it_runs():
     if not getters:
         pytest.skip("no OpenBLAS loaded in this process")
     before = [g() for g in getters]
-    with optimize._single_threaded_openblas():
+    with optimize.single_threaded_openblas():
         assert [g() for g in getters] == [1] * len(getters)
     assert [g() for g in getters] == before
 
