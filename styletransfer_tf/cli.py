@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from . import figures, layers, options, paper_images, presets
 from . import images as imgs
 from .errors import NonFiniteLossError, StyleTransferError
@@ -158,6 +160,11 @@ def planned_outputs(args):
     return paths
 
 
+def check_scales_option(scales):
+    if scales < 1:
+        raise StyleTransferError(f"--scales must be at least 1, got {scales}")
+
+
 def default_steps(args):
     """``--steps``, or the optimiser's default when it was not given."""
     return options.DEFAULT_STEPS[args.optimizer] if args.steps is None else args.steps
@@ -174,8 +181,7 @@ def check_transfer_args(args):
     options.check_weights_path(None if args.weights == "none" else args.weights)
     if args.max_seconds is not None and not args.max_seconds > 0:
         raise StyleTransferError(f"--max-seconds must be > 0, got {args.max_seconds}")
-    if args.scales < 1:
-        raise StyleTransferError(f"--scales must be at least 1, got {args.scales}")
+    check_scales_option(args.scales)
     for n in ([args.steps] if isinstance(args.steps, int) else args.steps or []):
         if n < 1:
             raise StyleTransferError(f"--steps must be at least 1, got {n}")
@@ -188,10 +194,11 @@ def check_transfer_args(args):
         imgs.check_size(args.style_size, "--style-size")
     for name in [*args.content_layers, *args.style_layers]:
         layers.keras_layer_name(name)
-    content = imgs.resize(imgs.to_rgb_array(imgs.open_image(args.content)), size=args.size)
-    layers.check_image_fits(content.shape, [*args.content_layers, *args.style_layers],
+    shape = imgs.fit_shape(imgs.to_rgb_array(imgs.open_image(args.content)).shape, args.size)
+    layers.check_image_fits(shape, [*args.content_layers, *args.style_layers],
                             "the content image")
-    style = imgs.style_image_for(imgs.to_rgb_array(imgs.open_image(args.style)), content,
+    style = imgs.style_image_for(imgs.to_rgb_array(imgs.open_image(args.style)),
+                                 np.empty((*shape, 3)),
                                  None if args.style_size == "original" else args.style_size)
     layers.check_image_fits(style.shape, args.style_layers, "the style image")
     if args.style_weights is not None and len(args.style_weights) != len(args.style_layers):
@@ -271,7 +278,8 @@ def transfer(args):
         image, history = optimize.stylize(
             args.content, args.style, size=args.size,
             style_size=None if args.style_size == "original" else args.style_size,
-            scales=args.scales, steps=default_steps(args), optimizer=args.optimizer, alpha=args.alpha, beta=beta,
+            scales=args.scales, steps=default_steps(args), optimizer=args.optimizer,
+            alpha=args.alpha, beta=beta,
             tv_weight=args.tv_weight, content_layers=args.content_layers,
             style_layers=args.style_layers, style_layer_weights=args.style_weights,
             init=args.init, seed=args.seed, pooling=args.pooling,
@@ -362,8 +370,8 @@ def add_figure_arguments(parser):
     a("--steps", type=int, default=None, help="Adam steps / L-BFGS iterations (overrides)")
     a("--scales", type=int, default=None,
       help="coarse-to-fine scales (overrides the preset; 1 = single scale, the paper's)")
-    a("--optimizer", choices=("adam", "lbfgs"), default=None, help="overrides the preset")
-    a("--pooling", choices=("avg", "max"), default=None, help="overrides the preset (avg)")
+    a("--optimizer", choices=options.OPTIMIZERS, default=None, help="overrides the preset")
+    a("--pooling", choices=options.POOLINGS, default=None, help="overrides the preset (avg)")
     a("--lr", type=float, default=None, help="Adam learning rate in pixel units (default 4)")
     a("--ratio-calibration", type=float, default=None,
       help="factor applied to the paper's alpha/beta (default "
@@ -376,13 +384,14 @@ def add_figure_arguments(parser):
     a("--weights", default="imagenet",
       help="'imagenet' ($STYLETRANSFER_VGG19_WEIGHTS or the Keras download), a .h5 path, "
       "or 'none' for random weights (tests only)")
-    a("--precision", choices=("float32", "mixed"), default=None,
+    a("--precision", choices=options.PRECISIONS, default=None,
       help="float32 (default) or mixed (VGG19 in bfloat16; faster on CPUs with bf16 units)")
     a("--jit", action=argparse.BooleanOptionalAction, default=None,
       help="compile the step with XLA (default off: 3-4x slower on the CPU, see "
       "benchmarks/README.md; try it on a GPU)")
     a("--no-cache", action="store_true",
-      help="recompute everything (results are otherwise cached in ~/.cache/styletransfer_tf/experiments/)")
+      help="recompute everything (results are otherwise cached in "
+      "~/.cache/styletransfer_tf/experiments/)")
     a("--dpi", type=int, default=100, help="resolution of the saved figure (default 100)")
     a("--colors", type=int, default=None, metavar="N",
       help="save the PNG with a palette of N <= 256 colours (several times smaller files)")
@@ -407,8 +416,8 @@ def figure_command(args):
         raise StyleTransferError(f"--dpi must be at least 10, got {args.dpi}")
     if args.colors is not None and not 2 <= args.colors <= 256:
         raise StyleTransferError(f"--colors must be between 2 and 256, got {args.colors}")
-    if args.scales is not None and args.scales < 1:
-        raise StyleTransferError(f"--scales must be at least 1, got {args.scales}")
+    if args.scales is not None:
+        check_scales_option(args.scales)
     overrides = dict(size=args.size, steps=args.steps, scales=args.scales,
                      optimizer=args.optimizer,
                      pooling=args.pooling, lr=args.lr, ratio_scaling=args.ratio_scaling,

@@ -119,14 +119,20 @@ def resize(image, size=None, shape=None):
     if shape is None:
         if size is None:
             return np.asarray(image, dtype=np.float32)
-        size = check_size(size)
-        scale = size / max(height, width)
-        shape = (max(1, round(height * scale)), max(1, round(width * scale)))
+        shape = fit_shape((height, width), size)
     if tuple(shape) == (height, width):
         return np.asarray(image, dtype=np.float32)
     pil = Image.fromarray(np.clip(np.rint(image), 0, 255).astype(np.uint8))
     pil = pil.resize((int(shape[1]), int(shape[0])), Image.LANCZOS)
     return np.asarray(pil, dtype=np.float32)
+
+
+def fit_shape(shape, size):
+    """(height, width) of an image of ``shape`` (H, W, ...) resized so that its longest
+    side is ``size`` px, aspect ratio kept (as :func:`resize` does)."""
+    height, width = shape[:2]
+    scale = check_size(size) / max(height, width)
+    return (max(1, round(height * scale)), max(1, round(width * scale)))
 
 
 def load_image(path, size=None, shape=None):

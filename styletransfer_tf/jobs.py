@@ -273,20 +273,16 @@ def run_group(jobs, config, weights, verbose):
     paintings = {name: load_named(name) for name in {job.style for job in jobs}}
     cws, sws = [], []
     for job in jobs:
-        vgg.check_image_fits(imgs.resize(photos[job.content], size=config.size).shape, layers,
+        vgg.check_image_fits(imgs.fit_shape(photos[job.content].shape, config.size), layers,
                              f"{job.content} at --size {config.size}")
         own_c, own_s = set(_keras_layers(job.content_layers)), set(_keras_layers(job.style_layers))
         cws.append([1.0 if n in own_c else 0.0 for n in content_layers])
         sws.append([1.0 / len(own_s) if n in own_s else 0.0 for n in style_layers])
-    shapes = {imgs.resize(photos[job.content], size=config.size).shape for job in jobs}
+    shapes = {imgs.fit_shape(photos[job.content].shape, config.size) for job in jobs}
     if len(shapes) != 1:
         raise StyleTransferError("jobs in one batch need content images of one shape")
-    # coarse to fine; scales too small for the layers are left out
-    scales = [imgs.resize(photos[jobs[0].content], size=s).shape[:2]
-              for s in optimize.pyramid_sizes(config.size, config.scales)]
-    steps = [n for shape, n in zip(scales, optimize.steps_per_scale(config.steps, config.scales))
-             if min(shape) >= vgg.min_image_side(layers)]
-    scales = [shape for shape in scales if min(shape) >= vgg.min_image_side(layers)]
+    scales, steps = optimize.pyramid_shapes(photos[jobs[0].content].shape, config.size,
+                                            config.scales, config.steps, layers)
 
     def objective_at(shape):
         contents = [imgs.preprocess(imgs.resize(photos[job.content], shape=shape)) for job in jobs]

@@ -289,6 +289,18 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
     return last["finite_x"], history
 
 
+def pyramid_shapes(image_shape, size, scales, steps, layers):
+    """The scales of a coarse-to-fine run on an image of ``image_shape`` (H, W, ...) that
+    ends at longest side ``size``: ``(shapes, steps)``, the (H, W) of each scale of
+    :func:`pyramid_sizes` and its steps (:func:`steps_per_scale`), leaving out the scales
+    too small for ``layers`` (so a small size still works)."""
+    need = vgg.min_image_side(layers)
+    kept = [(imgs.fit_shape(image_shape, s), n) for s, n in
+            zip(pyramid_sizes(size, scales), steps_per_scale(steps, scales))]
+    kept = [(shape, n) for shape, n in kept if min(shape) >= need]
+    return [shape for shape, _ in kept], [n for _, n in kept]
+
+
 def upsample(x, shape):
     """Resize a (B, H, W, 3) image batch in VGG input space to ``shape`` (H', W')
     (bicubic, float, no rounding), clipped to the pixel range: the next scale's start."""
@@ -447,7 +459,8 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
         NonFiniteLossError: the loss became NaN/Inf (carries the last finite image).
     """
     check_optimizer(optimizer)
-    steps = steps_per_scale(DEFAULT_STEPS[optimizer] if steps is None else steps, scales)
+    steps = DEFAULT_STEPS[optimizer] if steps is None else steps
+    steps_per_scale(steps, scales)  # bad steps fail before any image is read
     if optimizer == "lbfgs" and adam:
         raise StyleTransferError(f"Adam options {sorted(adam)} do not apply to L-BFGS")
     check_precision(precision, optimizer)
@@ -459,34 +472,30 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
     layers = list(dict.fromkeys([*content_layers, *style_layers]))
     content_full = as_rgb(content)
     style_full = as_rgb(style)
-    vgg.check_image_fits(imgs.resize(content_full, size=size).shape, layers,
-                         "the content image")
-    # scales too small for the layers are left out (a small --size still works)
-    shapes, steps = zip(*[(shape, n) for shape, n in zip(
-        [imgs.resize(content_full, size=s).shape[:2] for s in pyramid_sizes(size, scales)],
-        steps) if min(shape) >= vgg.min_image_side(layers)])
-    for shape in shapes:
-        vgg.check_image_fits(imgs.style_image_for(style_full, np.empty((*shape, 3)), style_size,
-                                             size).shape, style_layers, "the style image")
+    vgg.check_image_fits(imgs.fit_shape(content_full.shape, size), layers, "the content image")
+    shapes, steps = pyramid_shapes(content_full.shape, size, scales, steps, layers)
+    styles = {shape: imgs.style_image_for(style_full, np.empty((*shape, 3)), style_size, size)
+              for shape in shapes}
+    for style_s in styles.values():
+        vgg.check_image_fits(style_s.shape, style_layers, "the style image")
     keras.utils.set_random_seed(seed)
     extractor = vgg.feature_extractor(layers, weights=weights, pooling=pooling,
                                       precision=precision)
 
     def objective_at(shape):
         content_s = imgs.resize(content_full, shape=shape)
-        style_s = imgs.style_image_for(style_full, content_s, style_size, size)
         factor = weight_factor(shape)
         return make_objective(
             extractor, layers, content_layers, style_layers, imgs.preprocess(content_s)[None],
-            [imgs.preprocess(style_s)], alpha * factor if content_layers else 0.0,
+            [imgs.preprocess(styles[shape])], alpha * factor if content_layers else 0.0,
             beta if style_layers else 0.0, tv_weight * factor,
             style_layer_weights=style_layer_weights)
 
     start_rgb = initial_image(init, imgs.resize(content_full, shape=shapes[0]),
                               style_full, seed)
     options = {"jit_compile": jit_compile, **adam}
-    x, history = run_pyramid(objective_at, imgs.preprocess(start_rgb)[None], list(shapes),
-                             list(steps), optimizer, verbose, snapshot_every,
+    x, history = run_pyramid(objective_at, imgs.preprocess(start_rgb)[None], shapes, steps,
+                             optimizer, verbose, snapshot_every,
                              max_seconds=max_seconds, **options)
     return imgs.to_uint8(imgs.deprocess(x[0])), history_entry(history)
 
