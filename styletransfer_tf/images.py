@@ -127,6 +127,15 @@ def resize(image, size=None, shape=None):
     return np.asarray(pil, dtype=np.float32)
 
 
+def as_rgb(image, size=None):
+    """An image path or RGB array -> float32 (H, W, 3) array, longest side ``size`` if given."""
+    if isinstance(image, np.ndarray):
+        if image.ndim != 3 or image.shape[-1] != 3:
+            raise StyleTransferError(f"expected an RGB array (H, W, 3), got shape {image.shape}")
+        return resize(image, size=size)
+    return load_image(image, size=size)
+
+
 def fit_shape(shape, size):
     """(height, width) of an image of ``shape`` (H, W, ...) resized so that its longest
     side is ``size`` px, aspect ratio kept (as :func:`resize` does)."""

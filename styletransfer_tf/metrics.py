@@ -92,9 +92,9 @@ def score_images(result, content, style, extractor=None, size=SCORE_SIZE):
     None); pass one to score many images without rebuilding it.
     """
     extractor = extractor or scoring_extractor()
-    result = imgs.resize(_rgb(result), size=size)
-    content = imgs.resize(_rgb(content), shape=result.shape[:2])
-    style = imgs.resize(_rgb(style), size=size)
+    result = imgs.resize(imgs.as_rgb(result), size=size)
+    content = imgs.resize(imgs.as_rgb(content), shape=result.shape[:2])
+    style = imgs.resize(imgs.as_rgb(style), size=size)
     feats = {name: vgg.extract(extractor, imgs.preprocess(image)[None])
              for name, image in (("result", result), ("content", content), ("style", style))}
     n_style = len(vgg.STYLE_LAYERS)
@@ -124,8 +124,3 @@ def pairwise_distances(images):
         for j in range(i + 1, n):
             out[i, j] = out[j, i] = float(np.sqrt(np.mean((stack[i] - stack[j]) ** 2)))
     return out
-
-
-def _rgb(image):
-    return imgs.load_image(image) if not isinstance(image, np.ndarray) else np.asarray(
-        image, np.float32)

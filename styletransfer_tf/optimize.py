@@ -392,15 +392,6 @@ def initial_image(init, content, style, seed=0):
     return imgs.resize(image, shape=shape)
 
 
-def as_rgb(image, size=None):
-    """An image path or RGB array -> float32 (H, W, 3) array, longest side ``size`` if given."""
-    if isinstance(image, np.ndarray):
-        if image.ndim != 3 or image.shape[-1] != 3:
-            raise StyleTransferError(f"expected an RGB array (H, W, 3), got shape {image.shape}")
-        return imgs.resize(image, size=size)
-    return imgs.load_image(image, size=size)
-
-
 def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=None,
             optimizer=DEFAULT_OPTIMIZER, alpha=DEFAULT_ALPHA, beta=DEFAULT_BETA,
             tv_weight=DEFAULT_TV_WEIGHT, content_layers=vgg.CONTENT_LAYERS,
@@ -470,8 +461,8 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
     content_layers = [vgg.keras_layer_name(n) for n in content_layers]
     style_layers = [vgg.keras_layer_name(n) for n in style_layers]
     layers = list(dict.fromkeys([*content_layers, *style_layers]))
-    content_full = as_rgb(content)
-    style_full = as_rgb(style)
+    content_full = imgs.as_rgb(content)
+    style_full = imgs.as_rgb(style)
     vgg.check_image_fits(imgs.fit_shape(content_full.shape, size), layers, "the content image")
     shapes, steps = pyramid_shapes(content_full.shape, size, scales, steps, layers)
     styles = {shape: imgs.style_image_for(style_full, np.empty((*shape, 3)), style_size, size)
