@@ -9,6 +9,7 @@ minute per notebook on 2 CPU cores, most of it TensorFlow starting in the kernel
 import importlib.util
 import re
 
+import jupytext
 import nbformat
 import pytest
 
@@ -63,3 +64,17 @@ def test_committed_notebook_is_executed_and_parameterised(path):
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
     size = re.search(r"^SIZE = (\d+)", params.source, re.MULTILINE)
     assert size and int(size.group(1)) >= 256
+
+
+def _cells(nb):
+    return [(c.cell_type, c.source, c.metadata.get("tags", [])) for c in nb.cells]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_agrees_with_its_text_source(path):
+    """Each .ipynb is paired with a percent-format .py (notebooks/jupytext.toml): same cells,
+    same types, same sources, same tags. After editing either, `jupytext --sync` it."""
+    source = path.with_suffix(".py")
+    assert source.is_file(), f"{source.name} is missing: jupytext --sync {path}"
+    assert _cells(nbformat.read(path, as_version=4)) == _cells(jupytext.read(source)), (
+        f"{path.name} and {source.name} differ: run `jupytext --sync notebooks/{source.name}`")
