@@ -220,20 +220,49 @@ def save_image(path, rgb, overwrite=False):
     return path
 
 
-def style_image_for(style, content, style_size="size", final_size=None):
+def style_shape_for(style_shape, content_shape, style_size="size", final_size=None,
+                    scale=1.0):
+    """(height, width) that :func:`style_image_for` gives a style image of ``style_shape``
+    (H, W, ...) for a content image of ``content_shape`` (H, W, ...); see there."""
+    longest = max(content_shape[:2])
+    if not scale > 0:
+        raise StyleTransferError(f"style scale must be > 0, got {scale!r}")
+    if style_size == "size":
+        side = longest * scale
+    elif style_size == "content" or style_size is None:
+        base = content_shape[:2] if style_size == "content" else style_shape[:2]
+        if scale == 1:
+            return (int(base[0]), int(base[1]))
+        height, width = base[0] * scale, base[1] * scale
+        _check_scaled_side(max(height, width), scale)
+        return (max(1, round(height)), max(1, round(width)))
+    else:
+        size = check_size(style_size, "style size")
+        side = size * longest / (final_size or longest) * scale
+    _check_scaled_side(side, scale)
+    return fit_shape(style_shape, max(1, round(side)))
+
+
+def _check_scaled_side(side, scale):
+    if round(side) > MAX_SIZE:
+        raise StyleTransferError(f"the style image at style scale {scale:g} would be "
+                                 f"{round(side)} px, above the {MAX_SIZE} px limit")
+
+
+def style_image_for(style, content, style_size="size", final_size=None, scale=1.0):
     """Resize the style image for a content image (H, W, 3) at one scale.
 
     ``style_size``: "size" = longest side equal to the content's, aspect ratio kept;
     "content" = exactly the content's H x W (as in the paper); an int = that longest side
     at the final scale (``final_size``), proportionally smaller at coarser scales;
     None = the style image's own size.
+
+    ``scale`` (``--style-scale``, as jcjohnson/neural-style's ``-style_scale``): the
+    style image is made ``scale`` times the size ``style_size`` gives (both sides, aspect
+    ratio kept), so its strokes and patterns come out ``scale`` times as large in the
+    result; 1 changes nothing.
     """
-    longest = max(content.shape[:2])
-    if style_size == "size":
-        return resize(style, size=longest)
-    if style_size == "content":
-        return resize(style, shape=content.shape[:2])
-    if style_size is None:
+    shape = style_shape_for(style.shape, content.shape, style_size, final_size, scale)
+    if style_size is None and scale == 1:
         return style
-    size = check_size(style_size, "style size")
-    return resize(style, size=max(1, round(size * longest / (final_size or longest))))
+    return resize(style, shape=shape)

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from .errors import StyleTransferError
+from .images import fit_shape
+from .layers import min_image_side
 
 #: Environment variable naming the VGG19 weights file (see ``vgg.resolve_weights``).
 WEIGHTS_ENV = "STYLETRANSFER_VGG19_WEIGHTS"
@@ -49,6 +51,22 @@ DEFAULT_INIT = "content"
 ADAM_DEFAULTS = {"lr": 4.0, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-1}
 #: Default ``lr_final`` of :func:`run_adam` (``optimize.run_adam``: cosine decay of the learning rate).
 ADAM_LR_FINAL = 1.0
+
+# Controls beyond the 2016 paper (Gatys et al. 2017, "Controlling Perceptual Factors in
+# Neural Style Transfer"; README "Beyond the paper: controls").
+#: Colour control (``color.py``): "none" (the 2016 method: the style's colours),
+#: "luminance" (2017 Sec. 5.1: transfer on the luminance only, the content's chroma kept),
+#: "histogram" (Sec. 5.2: the style image recoloured to the content's colour statistics).
+PRESERVE_COLORS = ("none", "luminance", "histogram")
+DEFAULT_PRESERVE_COLOR = "none"
+#: How ``color.color_transform`` solves A Sigma_s A^T = Sigma_c (Sec. 5.2).
+COLOR_MATCH_METHODS = ("sqrt", "cholesky")
+DEFAULT_COLOR_MATCH = "sqrt"
+#: The style image's size relative to the size it would otherwise have (``--style-scale``).
+DEFAULT_STYLE_SCALE = 1.0
+#: Images in a row interpolating between two styles (``blend.interpolate_styles``):
+#: blend weights (1, 0), (0.75, 0.25), ..., (0, 1).
+DEFAULT_INTERPOLATION_STEPS = 5
 
 #: Default numeric precision of the VGG network (see :data:`PRECISIONS`). float32: the
 #: bfloat16 "mixed" mode is opt-in because it changes the result slightly
@@ -103,6 +121,26 @@ def check_precision(precision, optimizer=None):
     return precision
 
 
+def check_preserve_color(preserve_color):
+    """Return ``preserve_color`` if it is one of :data:`PRESERVE_COLORS`, else raise
+    StyleTransferError."""
+    if preserve_color not in PRESERVE_COLORS:
+        raise StyleTransferError(
+            f"preserve_color must be one of {PRESERVE_COLORS}, got {preserve_color!r}")
+    return preserve_color
+
+
+def check_style_scale(scale, name="style_scale"):
+    """Return ``scale`` as a float if it is a finite number > 0, else raise StyleTransferError."""
+    try:
+        value = float(scale)
+    except (TypeError, ValueError):
+        raise StyleTransferError(f"{name} must be a number > 0, got {scale!r}") from None
+    if isinstance(scale, bool) or not np.isfinite(value) or value <= 0:
+        raise StyleTransferError(f"{name} must be > 0, got {scale!r}")
+    return value
+
+
 def steps_per_scale(steps, scales):
     """Steps (Adam steps or L-BFGS iterations) for each of ``scales`` scales, coarse to fine.
 
@@ -142,6 +180,18 @@ def pyramid_sizes(size, scales, factor=SCALE_FACTOR):
     if not factor > 1:
         raise StyleTransferError(f"the scale factor must be > 1, got {factor!r}")
     return [int(round(size / factor ** k)) for k in reversed(range(scales))]
+
+
+def pyramid_shapes(image_shape, size, scales, steps, layers):
+    """The scales of a coarse-to-fine run on an image of ``image_shape`` (H, W, ...) that
+    ends at longest side ``size``: ``(shapes, steps)``, the (H, W) of each scale of
+    :func:`pyramid_sizes` and its steps (:func:`steps_per_scale`), leaving out the scales
+    too small for ``layers`` (so a small size still works)."""
+    need = min_image_side(layers)
+    kept = [(fit_shape(image_shape, s), n) for s, n in
+            zip(pyramid_sizes(size, scales), steps_per_scale(steps, scales))]
+    kept = [(shape, n) for shape, n in kept if min(shape) >= need]
+    return [shape for shape, _ in kept], [n for _, n in kept]
 
 
 def weight_factor(shape):
