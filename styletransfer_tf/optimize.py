@@ -19,16 +19,18 @@ import scipy.optimize
 import tensorflow as tf
 from tqdm.auto import tqdm
 
+from . import blend, color, vgg
 from . import images as imgs
-from . import vgg
+from . import masks as region_masks
 from .errors import NonFiniteLossError, StyleTransferError
 from .objective import PARTS, make_objective  # noqa: F401  (re-exported)
 from .options import (  # noqa: F401  (re-exported: optimize.DEFAULT_* etc. are public API)
     ADAM_DEFAULTS, ADAM_LR_FINAL, COARSER_STEPS, DEFAULT_ALPHA, DEFAULT_BETA, DEFAULT_INIT,
-    DEFAULT_JIT_COMPILE, DEFAULT_OPTIMIZER, DEFAULT_PRECISION, DEFAULT_SCALES, DEFAULT_SIZE,
-    DEFAULT_STEPS, DEFAULT_TV_WEIGHT, INITS, OPTIMIZERS, SCALE_FACTOR, WEIGHT_SIZE,
-    check_optimizer, check_precision, check_scales, pyramid_sizes, steps_per_scale,
-    weight_factor)
+    DEFAULT_JIT_COMPILE, DEFAULT_OPTIMIZER, DEFAULT_PRECISION, DEFAULT_PRESERVE_COLOR,
+    DEFAULT_SCALES, DEFAULT_SIZE, DEFAULT_STEPS, DEFAULT_STYLE_SCALE, DEFAULT_TV_WEIGHT, INITS,
+    OPTIMIZERS, SCALE_FACTOR, WEIGHT_SIZE, check_optimizer, check_precision,
+    check_preserve_color, check_scales, check_style_scale, pyramid_shapes, pyramid_sizes,
+    steps_per_scale, weight_factor)
 
 PIXEL_LOW, PIXEL_HIGH = imgs.PIXEL_LOW, imgs.PIXEL_HIGH  # the valid pixel range, VGG space
 
@@ -289,18 +291,6 @@ def run_lbfgs(objective, init, steps, snapshot_every=None, verbose=True,
     return last["finite_x"], history
 
 
-def pyramid_shapes(image_shape, size, scales, steps, layers):
-    """The scales of a coarse-to-fine run on an image of ``image_shape`` (H, W, ...) that
-    ends at longest side ``size``: ``(shapes, steps)``, the (H, W) of each scale of
-    :func:`pyramid_sizes` and its steps (:func:`steps_per_scale`), leaving out the scales
-    too small for ``layers`` (so a small size still works)."""
-    need = vgg.min_image_side(layers)
-    kept = [(imgs.fit_shape(image_shape, s), n) for s, n in
-            zip(pyramid_sizes(size, scales), steps_per_scale(steps, scales))]
-    kept = [(shape, n) for shape, n in kept if min(shape) >= need]
-    return [shape for shape, _ in kept], [n for _, n in kept]
-
-
 def upsample(x, shape):
     """Resize a (B, H, W, 3) image batch in VGG input space to ``shape`` (H', W')
     (bicubic, float, no rounding), clipped to the pixel range: the next scale's start."""
@@ -396,11 +386,13 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
             optimizer=DEFAULT_OPTIMIZER, alpha=DEFAULT_ALPHA, beta=DEFAULT_BETA,
             tv_weight=DEFAULT_TV_WEIGHT, content_layers=vgg.CONTENT_LAYERS,
             style_layers=vgg.STYLE_LAYERS, style_layer_weights=None, style_size="size",
+            style_scale=DEFAULT_STYLE_SCALE, style_blend=None, masks=None,
+            preserve_color=DEFAULT_PRESERVE_COLOR,
             init=DEFAULT_INIT, seed=0, pooling="max", weights="imagenet", snapshot_every=None,
             verbose=True, precision=DEFAULT_PRECISION, jit_compile=DEFAULT_JIT_COMPILE,
             max_seconds=None, **adam):
     """Neural style transfer of Gatys et al. (2016) for one content/style pair,
-    coarse to fine.
+    coarse to fine, with the controls of Gatys et al. (2017) as options.
 
     The image is optimised at ``scales`` sizes (:func:`pyramid_sizes`, each
     :data:`SCALE_FACTOR` times the one before, the last ``size``), each scale starting
@@ -409,7 +401,8 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
     paper's single-scale optimisation.
 
     Args:
-        content, style: image paths or RGB arrays (H, W, 3) in 0-255.
+        content, style: image paths or RGB arrays (H, W, 3) in 0-255; ``style`` may be a
+            list of several (blended with ``style_blend``, or one per region of ``masks``).
         size: longest side of the result in pixels (the content image is resized to it).
         scales: number of scales (1 = single scale); scales too small for the layers
             are left out.
@@ -427,6 +420,20 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
         style_layer_weights: w_l per style layer; default 1/L (the paper's).
         style_size: see ``images.style_image_for``; default "size" (the style image's
             longest side equals the result's, its aspect ratio kept).
+        style_scale: the style image's size relative to the size ``style_size`` gives it
+            (``images.style_image_for``): 2 makes its patterns twice as large in the
+            result, 0.5 half as large.
+        style_blend: with several styles, their blend weights (``blend.blend_weights``):
+            None (equal), one weight per style, or (K, L) one per style and style layer
+            (e.g. ``blend.coarse_fine_weights``); normalised to sum 1 per layer. The
+            targets are the blended Gram matrices.
+        masks: one region mask per style (paths or arrays, see ``masks.as_mask``; white =
+            the region, the content's aspect ratio): style k is confined to mask k by
+            guided Gram matrices (Gatys et al. 2017, Sec. 4.1, ``guidance``); pixels no
+            mask covers get only the content loss. Not with ``style_blend``.
+        preserve_color: "none" (the style's colours), "luminance" (transfer on the
+            luminance only, the content's I and Q kept) or "histogram" (the style image
+            recoloured to the content's colour mean and covariance first); see ``color``.
         init: "content", "style", "noise" (seeded white noise), an image path or an array.
         seed: seeds the noise initialisation and TensorFlow's random state.
         pooling: "max" or "avg" (the paper's choice).
@@ -461,34 +468,77 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
     content_layers = [vgg.keras_layer_name(n) for n in content_layers]
     style_layers = [vgg.keras_layer_name(n) for n in style_layers]
     layers = list(dict.fromkeys([*content_layers, *style_layers]))
+    check_preserve_color(preserve_color)
+    style_scale = check_style_scale(style_scale)
     content_full = imgs.as_rgb(content)
-    style_full = imgs.as_rgb(style)
+    styles_full = [imgs.as_rgb(s) for s in (style if isinstance(style, (list, tuple))
+                                             else [style])]
+    if not styles_full:
+        raise StyleTransferError("give at least one style image")
+    region = None
+    if masks is not None:
+        if style_blend is not None:
+            raise StyleTransferError("style_blend and masks do not combine: with masks, "
+                                     "mask k gives style k its region")
+        region = [region_masks.as_mask(mask) for mask in masks]
+        region_masks.check_masks(region, content_full.shape, len(styles_full))
+    elif style_blend is not None:
+        blend.blend_weights(style_blend, len(styles_full), len(style_layers))
+    plain = len(styles_full) == 1 and style_blend is None and region is None
     vgg.check_image_fits(imgs.fit_shape(content_full.shape, size), layers, "the content image")
     shapes, steps = pyramid_shapes(content_full.shape, size, scales, steps, layers)
-    styles = {shape: imgs.style_image_for(style_full, np.empty((*shape, 3)), style_size, size)
+    work_content, work_styles = color.prepare(content_full, styles_full, preserve_color)
+    styles = {shape: [imgs.style_image_for(s, np.empty((*shape, 3)), style_size, size,
+                                           style_scale) for s in work_styles]
               for shape in shapes}
-    for style_s in styles.values():
-        vgg.check_image_fits(style_s.shape, style_layers, "the style image")
+    for per_shape in styles.values():
+        for style_s in per_shape:
+            vgg.check_image_fits(style_s.shape, style_layers, "the style image")
     keras.utils.set_random_seed(seed)
     extractor = vgg.feature_extractor(layers, weights=weights, pooling=pooling,
                                       precision=precision)
 
     def objective_at(shape):
-        content_s = imgs.resize(content_full, shape=shape)
+        content_s = imgs.resize(work_content, shape=shape)
         factor = weight_factor(shape)
+        style_s = [imgs.preprocess(s) for s in styles[shape]]
+        several = {} if plain else {
+            "style_blend": style_blend,
+            "masks": None if region is None else np.stack(
+                [region_masks.resize_mask(mask, shape) for mask in region])}
         return make_objective(
             extractor, layers, content_layers, style_layers, imgs.preprocess(content_s)[None],
-            [imgs.preprocess(styles[shape])], alpha * factor if content_layers else 0.0,
+            style_s if plain else [style_s], alpha * factor if content_layers else 0.0,
             beta if style_layers else 0.0, tv_weight * factor,
-            style_layer_weights=style_layer_weights)
+            style_layer_weights=style_layer_weights, **several)
 
-    start_rgb = initial_image(init, imgs.resize(content_full, shape=shapes[0]),
-                              style_full, seed)
+    start_rgb = initial_image(init, imgs.resize(work_content, shape=shapes[0]),
+                              work_styles[0], seed)
+    if preserve_color == "luminance":
+        start_rgb = color.grey_image(color.luminance(start_rgb))
     options = {"jit_compile": jit_compile, **adam}
-    x, history = run_pyramid(objective_at, imgs.preprocess(start_rgb)[None], shapes, steps,
-                             optimizer, verbose, snapshot_every,
-                             max_seconds=max_seconds, **options)
-    return imgs.to_uint8(imgs.deprocess(x[0])), history_entry(history)
+    try:
+        x, history = run_pyramid(objective_at, imgs.preprocess(start_rgb)[None], shapes, steps,
+                                 optimizer, verbose, snapshot_every,
+                                 max_seconds=max_seconds, **options)
+    except NonFiniteLossError as exc:
+        if preserve_color != "none":
+            exc.image = np.stack([_finish_color(image, content_full, preserve_color)
+                                  for image in exc.image])
+        raise
+    image = imgs.to_uint8(color.finish(imgs.deprocess(x[0]), content_full, preserve_color))
+    history = history_entry(history)
+    if "snapshots" in history:
+        history["snapshots"] = [(step, _finish_color(snap, content_full, preserve_color))
+                                for step, snap in history["snapshots"]]
+    return image, history
+
+
+def _finish_color(image, content, preserve_color):
+    """A uint8 snapshot (H, W, 3) with the colours of :func:`color.finish`."""
+    if preserve_color == "none":
+        return image
+    return imgs.to_uint8(color.finish(image.astype(np.float32), content, preserve_color))
 
 
 def history_entry(history, b=0):
