@@ -15,10 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 
-from . import figures, layers, options, paper_images, presets
+from . import blend, figures, layers, options, paper_images, presets
 from . import images as imgs
+from . import masks as region_masks
 from .errors import NonFiniteLossError, StyleTransferError
 from .options import WEIGHTS_ENV
 from .paths import atomic_path
@@ -67,7 +67,9 @@ def add_transfer_arguments(parser):
     """Arguments of ``transfer``."""
     a = parser.add_argument
     a("content", help="content image (any format Pillow reads)")
-    a("style", help="style image")
+    a("style", nargs="+", metavar="STYLE",
+      help="style image; several are blended (--style-blend) or each given a region "
+      "(--mask)")
     a("-o", "--output", required=True, help="result image, .png or .jpg; the loss history "
       "goes next to it as OUTPUT.json")
     a("--size", type=int, default=options.DEFAULT_SIZE,
@@ -79,6 +81,24 @@ def add_transfer_arguments(parser):
       help="'size' (default: the style's longest side equals the result's, aspect kept), "
       "'content' (stretched to the content's shape, as in the paper), 'original', or a "
       "longest side in px")
+    a("--style-scale", type=float, default=options.DEFAULT_STYLE_SCALE, metavar="F",
+      help="style image size relative to the size --style-size gives it: 2 = patterns "
+      f"twice as large, 0.5 = half (default {options.DEFAULT_STYLE_SCALE:g})")
+    a("--style-blend", type=_float_list, default=None, metavar="W1,W2,...",
+      help="blend weights of several style images, one per STYLE, >= 0, normalised to sum "
+      "1 (default: equal); the targets are the weighted sums of their Gram matrices")
+    a("--coarse-fine", default=None, metavar="LAYER",
+      help="with two style images: style layers from LAYER on (the coarse scale) take the "
+      "first style, the shallower ones (the fine scale) the second")
+    a("--mask", dest="masks", action="append", default=None, metavar="MASK",
+      help="region mask (white = region, the content's aspect ratio), one per STYLE in "
+      "order: style k only acts where mask k is; pixels no mask covers keep the photo "
+      "(content loss only). Repeat for several styles")
+    a("--preserve-color", choices=options.PRESERVE_COLORS,
+      default=options.DEFAULT_PRESERVE_COLOR,
+      help="keep the content's colours: luminance (transfer on the luminance only, the "
+      "content's chroma kept) or histogram (the style recoloured to the content's colour "
+      f"mean and covariance first); default {options.DEFAULT_PRESERVE_COLOR}")
     a("--steps", type=_steps, default=None,
       help="L-BFGS iterations or Adam steps at the finest scale, each coarser scale "
       f"getting {options.COARSER_STEPS:.3g}x more; or one number per scale separated by "
@@ -192,22 +212,37 @@ def check_transfer_args(args):
         raise StyleTransferError(f"--save-every must be at least 1, got {args.save_every}")
     if isinstance(args.style_size, int):
         imgs.check_size(args.style_size, "--style-size")
+    scale = options.check_style_scale(args.style_scale, "--style-scale")
     for name in [*args.content_layers, *args.style_layers]:
         layers.keras_layer_name(name)
-    shape = imgs.fit_shape(imgs.to_rgb_array(imgs.open_image(args.content)).shape, args.size)
-    layers.check_image_fits(shape, [*args.content_layers, *args.style_layers],
-                            "the content image")
-    style = imgs.style_image_for(imgs.to_rgb_array(imgs.open_image(args.style)),
-                                 np.empty((*shape, 3)),
-                                 None if args.style_size == "original" else args.style_size)
-    layers.check_image_fits(style.shape, args.style_layers, "the style image")
+    check_style_controls(args)
+    content_shape = imgs.to_rgb_array(imgs.open_image(args.content)).shape
+    shape = imgs.fit_shape(content_shape, args.size)
+    all_layers = [*args.content_layers, *args.style_layers]
+    layers.check_image_fits(shape, all_layers, "the content image")
+    shapes, _ = options.pyramid_shapes(content_shape, args.size, args.scales,
+                                       default_steps(args), all_layers)
+    style_size = None if args.style_size == "original" else args.style_size
+    for path in args.style:
+        style_shape = imgs.to_rgb_array(imgs.open_image(path)).shape
+        what = "the style image" if len(args.style) == 1 else f"the style image {path}"
+        if scale != 1:
+            what += f" at --style-scale {scale:g}"
+        for each in [shape, *shapes]:  # the final scale first, then the coarser ones
+            layers.check_image_fits(imgs.style_shape_for(style_shape, each, style_size,
+                                                         args.size, scale),
+                                    args.style_layers, what)
+    if args.masks:
+        region_masks.check_masks([region_masks.as_mask(path) for path in args.masks],
+                                 content_shape, len(args.style),
+                                 [f"mask {path}" for path in args.masks])
     if args.style_weights is not None and len(args.style_weights) != len(args.style_layers):
         raise StyleTransferError(
             f"--style-weights has {len(args.style_weights)} values for "
             f"{len(args.style_layers)} style layers")
     if args.ratio is not None and not args.ratio > 0:
         raise StyleTransferError(f"--ratio must be > 0, got {args.ratio}")
-    inputs = [args.content, args.style]
+    inputs = [args.content, *args.style, *(args.masks or [])]
     if args.init not in options.INITS:
         inputs.append(args.init)
     for path in inputs:
@@ -221,6 +256,28 @@ def check_transfer_args(args):
             raise StyleTransferError(f"{path} already exists; choose another name or pass --overwrite")
         if any(path.resolve() == Path(p).resolve() for p in inputs):
             raise StyleTransferError(f"output {path} is also an input; choose another name")
+
+
+def check_style_controls(args):
+    """Check --style-blend, --coarse-fine and --mask against the number of style images
+    (TensorFlow-free; the masks' sizes are checked once the images are open)."""
+    count = len(args.style)
+    if args.masks and args.style_blend is not None:
+        raise StyleTransferError("--style-blend and --mask do not combine: with masks, "
+                                 "mask k gives style k its region")
+    if args.style_blend is not None:
+        blend.blend_weights(args.style_blend, count, len(args.style_layers), "--style-blend")
+    if args.coarse_fine is not None:
+        if args.masks or args.style_blend is not None:
+            raise StyleTransferError("--coarse-fine does not combine with --style-blend or "
+                                     "--mask")
+        if count != 2:
+            raise StyleTransferError(f"--coarse-fine needs two style images (coarse, then "
+                                     f"fine), got {count}")
+        blend.coarse_fine_weights(args.style_layers, args.coarse_fine)
+    if args.masks and len(args.masks) != count:
+        raise StyleTransferError(f"{len(args.masks)} --mask for {count} style image(s): give "
+                                 "one mask per style (mask k goes with style k)")
 
 
 def write_json(path, data):
@@ -271,12 +328,18 @@ def transfer(args):
     if args.ratio is not None:
         beta = args.alpha / args.ratio
     settings = {k: v for k, v in vars(args).items() if k not in ("command", "quiet", "overwrite")}
-    settings.update(beta=beta, adam=options.ADAM_DEFAULTS | {"lr": args.lr})
+    settings.update(beta=beta, adam=options.ADAM_DEFAULTS | {"lr": args.lr},
+                    style=args.style[0] if len(args.style) == 1 else args.style)
     adam = {"lr": args.lr} if args.optimizer == "adam" else {}
+    style_blend = args.style_blend
+    if args.coarse_fine is not None:
+        style_blend = blend.coarse_fine_weights(args.style_layers, args.coarse_fine)
     start = time.perf_counter()
     try:
         image, history = optimize.stylize(
-            args.content, args.style, size=args.size,
+            args.content, args.style[0] if len(args.style) == 1 else args.style,
+            size=args.size, style_scale=args.style_scale, style_blend=style_blend,
+            masks=args.masks, preserve_color=args.preserve_color,
             style_size=None if args.style_size == "original" else args.style_size,
             scales=args.scales, steps=default_steps(args), optimizer=args.optimizer,
             alpha=args.alpha, beta=beta,
