@@ -3,11 +3,24 @@
 ``plot_figure(result)`` draws a :class:`experiments.FigureResult` as a labelled grid of
 panels (titles: layer names, ratios, initialisations; the style image as an inset in the
 lower left corner, as in the paper). ``plot_losses`` draws loss histories against steps
-or wall-clock seconds. Both return a ``matplotlib.figure.Figure`` and never call
-``plt.show()``, so they work in notebooks and headless scripts alike.
+or wall-clock seconds. The lectures' other plots are here too (``plot_layer_scores``,
+``plot_gram``, ``plot_mean_activations``, ``plot_tradeoff``, ``plot_distance_matrices``),
+so that their cells show the experiment, not matplotlib. Every function returns a
+``matplotlib.figure.Figure`` and never calls ``plt.show()``, so they work in notebooks and
+headless scripts alike; :func:`show` displays one in a notebook at a fixed size.
 """
 
+import io
+
 import numpy as np
+
+#: Resolution at which :func:`show` puts figures on screen (pixels per inch of figure size).
+SCREEN_DPI = 100
+#: Panel width (inches) for figures shown in the lectures: at :data:`SCREEN_DPI` every
+#: image panel is 420 px wide on screen, big enough to project.
+SCREEN_PANEL_WIDTH = 4.2
+#: Rows of a figure shown with :func:`show_figure` wrap after this many panels.
+SCREEN_MAX_COLS = 3
 
 
 def _figure(width, height):
@@ -22,7 +35,18 @@ def _panel_parts(panel):
     return panel.job.label, panel.image
 
 
-def plot_figure(result, panel_width=2.6, insets=True, suptitle=True, footer=True):
+def _wrap(grid, row_labels, max_cols):
+    """Split rows longer than ``max_cols`` panels into several rows (labels on the first)."""
+    rows, labels = [], []
+    for r, row in enumerate(grid):
+        for start in range(0, len(row), max_cols):
+            rows.append(row[start:start + max_cols])
+            labels.append(row_labels[r] if row_labels and start == 0 else "")
+    return rows, (labels if row_labels else [])
+
+
+def plot_figure(result, panel_width=2.6, insets=True, suptitle=True, footer=True,
+                max_cols=None):
     """Lay out a FigureResult as a grid of images.
 
     Args:
@@ -33,17 +57,22 @@ def plot_figure(result, panel_width=2.6, insets=True, suptitle=True, footer=True
             style panels).
         suptitle: the figure's title on top.
         footer: the settings (preset, size, optimiser, steps, time) at the bottom.
+        max_cols: wrap rows of more panels than this onto several rows (not for grids
+            with column labels, whose columns mean something); None keeps the grid.
 
     Returns:
         ``matplotlib.figure.Figure``.
     """
     grid = result.grid
+    row_labels = result.row_labels
+    if max_cols and not result.col_labels:
+        grid, row_labels = _wrap(grid, row_labels, max_cols)
     rows = len(grid)
     cols = max(len(row) for row in grid)
     first = _panel_parts(grid[0][0])[1]
     aspect = first.shape[0] / first.shape[1]
     title_space = 0.42 if any("\n" in _panel_parts(p)[0] for row in grid for p in row) else 0.28
-    row_label_space = 0.35 if result.row_labels else 0.0
+    row_label_space = 0.35 if row_labels else 0.0
     height_per_row = panel_width * aspect + title_space
     top = 0.5 if suptitle else 0.1
     bottom = 0.45 if footer else 0.1
@@ -73,8 +102,8 @@ def plot_figure(result, panel_width=2.6, insets=True, suptitle=True, footer=True
                 inset.set_yticks([])
                 for spine in inset.spines.values():
                     spine.set_edgecolor("white")
-            if c == 0 and result.row_labels:
-                ax.text(-0.04, 0.5, result.row_labels[r], transform=ax.transAxes, rotation=90,
+            if c == 0 and row_labels:
+                ax.text(-0.04, 0.5, row_labels[r], transform=ax.transAxes, rotation=90,
                         ha="right", va="center", fontsize=9)
     if suptitle:
         fig.suptitle(result.title, fontsize=11, y=1 - 0.12 / height)
@@ -180,4 +209,142 @@ def plot_images(images, titles=None, panel_width=2.6, cols=None, suptitle=None):
     if suptitle:
         fig.suptitle(suptitle, fontsize=11)
     fig.tight_layout()
+    return fig
+
+
+def show(fig, dpi=SCREEN_DPI, image_format=None):
+    """Display ``fig`` in a notebook at ``dpi`` pixels per inch, at its full size.
+
+    Notebooks shrink a wide image to the page width; this one is marked ``unconfined``
+    (Jupyter then lets it scroll instead), so a figure drawn with
+    ``panel_width=SCREEN_PANEL_WIDTH`` keeps panels of ``SCREEN_PANEL_WIDTH * dpi`` px.
+    ``image_format``: "png" or "jpeg"; default JPEG for figures that hold images (a
+    fraction of the PNG's size in a committed notebook), PNG for line plots.
+    """
+    from IPython.display import Image, display
+    if image_format is None:
+        image_format = "jpeg" if any(ax.get_images() for ax in fig.axes) else "png"
+    buffer = io.BytesIO()
+    options = {"pil_kwargs": {"quality": 90}} if image_format == "jpeg" else {}
+    fig.savefig(buffer, format=image_format, dpi=dpi, facecolor="white", **options)
+    display(Image(data=buffer.getvalue(), format=image_format, unconfined=True))
+
+
+def show_figure(result, panel_width=SCREEN_PANEL_WIDTH, max_cols=SCREEN_MAX_COLS, **options):
+    """:func:`plot_figure` at screen size, shown with :func:`show`: every panel
+    ``panel_width * SCREEN_DPI`` px wide (420 px), rows of more than ``max_cols`` panels
+    wrapped. ``options`` go to :func:`plot_figure` (``suptitle``, ``footer``, ``insets``)."""
+    show(plot_figure(result, panel_width=panel_width, max_cols=max_cols, **options))
+
+
+def plot_layer_scores(layers, psnr, ssim, title="Reconstruction quality by layer"):
+    """PSNR (left axis, dB) and SSIM (right axis, 0-1) of one image per layer.
+
+    Args:
+        layers: layer names (the x axis).
+        psnr, ssim: one value per layer.
+    """
+    fig = _figure(6.4, 3.6)
+    ax1 = fig.subplots()
+    ax1.plot(layers, psnr, "o-", color="C0", label="PSNR")
+    ax1.set_ylabel("PSNR (dB)", color="C0")
+    ax2 = ax1.twinx()
+    ax2.plot(layers, ssim, "s--", color="C3", label="SSIM")
+    ax2.set_ylabel("SSIM", color="C3")
+    ax2.set_ylim(0, 1)
+    ax1.set_title(title)
+    ax1.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_gram(image, gram, image_title="image", gram_title="Gram matrix"):
+    """An image beside a heat map of a Gram matrix (e.g. ``G / M`` of one layer)."""
+    fig = _figure(9.5, 3.8)
+    left, right = fig.subplots(1, 2)
+    left.imshow(image)
+    left.set_title(image_title)
+    left.axis("off")
+    heat = right.imshow(np.asarray(gram), cmap="magma")
+    right.set_title(gram_title)
+    fig.colorbar(heat, ax=right)
+    return fig
+
+
+def plot_mean_activations(curves, title="Mean activation per filter, median over filters"):
+    """Median over filters of each conv layer's mean activation, one line per network.
+
+    Args:
+        curves: label -> dict Keras layer name -> (C,) mean activations
+            (``normalize.mean_activations``); zeros (dead filters) are left out of the
+            median.
+    """
+    fig = _figure(8.0, 3.4)
+    ax = fig.subplots()
+    names = None
+    for (label, means), marker in zip(curves.items(), "os^v"):
+        names = list(means)
+        medians = [np.median(m[m > 0]) if np.any(m > 0) else np.nan
+                   for m in (np.asarray(means[n]) for n in names)]
+        ax.semilogy(range(len(names)), medians, f"{marker}-", label=label)
+    ax.set_xticks(range(len(names)),
+                  [n.replace("block", "conv").replace("_conv", "_") for n in names], rotation=60)
+    ax.set_ylabel("median mean activation")
+    ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_tradeoff(curves, labels=None, title="Content versus style",
+                  xlabel="content loss", ylabel="style loss"):
+    """Style loss against content loss on log axes, one line per curve.
+
+    Args:
+        curves: label -> (content losses, style losses), one point per image.
+        labels: point labels (e.g. ratios) written beside the points of the last curve.
+    """
+    fig = _figure(6.6, 4.6)
+    ax = fig.subplots()
+    items = list(curves.items())
+    for k, (label, (content, style)) in enumerate(items):
+        ax.loglog(content, style, "o-", label=label)
+        if labels is not None and k == len(items) - 1:
+            for text, c, s in zip(labels, content, style):
+                ax.annotate(str(text), (c, s), textcoords="offset points", xytext=(5, 4),
+                            fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_distance_matrices(matrices, labels, fmt="{:.0f}", cmap="viridis"):
+    """Heat maps of square distance matrices side by side, values written in the cells,
+    one colour scale for all.
+
+    Args:
+        matrices: title -> (n, n) array (e.g. ``metrics.pairwise_distances``).
+        labels: the n row/column labels.
+        fmt: format of the numbers written in the cells.
+    """
+    fig = _figure(5.5 * len(matrices), 4.4)
+    axes = fig.subplots(1, len(matrices), squeeze=False)[0]
+    top = max(float(np.max(m)) for m in matrices.values()) or 1.0
+    heat = None
+    for ax, (title, matrix) in zip(axes, matrices.items()):
+        matrix = np.asarray(matrix)
+        heat = ax.imshow(matrix, cmap=cmap, vmin=0, vmax=top)
+        ax.set_xticks(range(len(labels)), labels, rotation=60, fontsize=7)
+        ax.set_yticks(range(len(labels)), labels, fontsize=7)
+        for i in range(matrix.shape[0]):
+            for j in range(matrix.shape[1]):
+                ax.text(j, i, fmt.format(matrix[i, j]), ha="center", va="center", fontsize=7,
+                        color="w")
+        ax.set_title(title, fontsize=10)
+    fig.colorbar(heat, ax=list(axes), shrink=0.8)
     return fig
