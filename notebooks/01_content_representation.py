@@ -13,58 +13,64 @@
 # a stack of feature maps, layer after layer. How much of the photograph is still in them?
 # If we only knew the responses of one layer, could we get the photograph back?
 #
-# **The paper's claim** (Gatys, Ecker & Bethge, CVPR 2016, Sec. 2 and Fig. 1 top):
-# reconstructions from the lower layers (`conv1_2`, `conv2_2`, `conv3_2`) are "almost
-# perfect"; in the higher layers (`conv4_2`, `conv5_2`) the detailed pixel information is
-# lost while the high-level content — the objects and their arrangement — is preserved.
-# That is why the paper matches *content* at a high layer, `conv4_2`: it leaves the painter's
-# style free to change the pixels.
+# **The paper's claim** (Gatys, Ecker & Bethge, *Image Style Transfer Using Convolutional
+# Neural Networks*, CVPR 2016, Fig. 1 and the section on the content representation):
+# reconstructions from the lower layers (`conv1_2`, `conv2_2`, `conv3_2`) are almost
+# perfect; from the higher layers (`conv4_2`, `conv5_2`) the detailed pixel information is
+# lost while the high-level content, the objects and their arrangement, is kept. That is
+# why the paper matches *content* at a high layer, `conv4_2`: it leaves the painter's style
+# free to change the pixels. (An earlier version of the paper is arXiv:1508.06576, *A Neural
+# Algorithm of Artistic Style*; its figure numbers differ. The lectures use the CVPR ones.)
 #
-# **Plan.** (1) Look at the layers' feature maps. (2) Reconstruct the photo from white noise
-# using one layer at a time (the paper's Fig. 1, top row). (3) Measure how close each
+# **Plan.** (1) Look at the layers' feature maps. (2) Reconstruct the photo from noise using
+# one layer at a time (the paper's Fig. 1, top row). (3) Measure how close each
 # reconstruction is to the photo with PSNR and SSIM. (4) Exercises.
 #
-# **Images.** The notebooks use the paper's images when they find them: set the environment variable `STYLETRANSFER_IMAGES` to a folder holding `tubingen.jpg`, `starry_night.jpg`, ... or fetch them into `images/paper/` with `python -m styletransfer_tf download-images`. Without them the project's own `images/sample_content.png` and `images/sample_style.png` stand in (the setup cell says which files were used).
-
-# %% [markdown] tags=["run-info"]
-# **This copy was executed** on 2026-11-21 with `SIZE = 256`, `STEPS = 150`, `PRESET = 'fast'`, `PRECISION = 'mixed'`, `WEIGHTS = 'imagenet'`, `CACHE = True`; real VGG19 ImageNet weights, the paper's images from `$STYLETRANSFER_IMAGES`; on 2 CPU cores (AMD EPYC), no GPU used. Wall-clock time of the whole notebook: **0.1 min** (results already computed by another notebook or the gallery come from the cache; the last cell says how long their optimisations took when they ran).
+# **Running it.** The parameters cell sets the image size (`SIZE`, the paper's 512 px by
+# default), the number of steps and the precision; the setup cell below it makes the lecture
+# run on a laptop or on Google Colab: it installs the kit where it is missing, finds the
+# VGG19 weights and the paper's images (downloading them if needed) and prints which are
+# used. Where a paper image cannot be had, one of the kit's drawn sample images stands in,
+# and the setup cell says so. Every figure cell prints how long its optimisations took;
+# for a first look on a laptop, set `SIZE = 128`.
 
 # %% tags=["parameters"]
-# Parameters (papermill-style: this cell is tagged "parameters"; run_notebooks.py and the
-# tests replace these values). SIZE = longest image side in px, STEPS = Adam steps per image.
-SIZE = 256
-STEPS = 150
-PRESET = "fast"          # "fast" (Adam, batched) or "paper" (L-BFGS, one image at a time)
-PRECISION = "mixed"      # "float32" or "mixed" (VGG19 in bfloat16: about 1.4x faster on this CPU)
-WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS or the Keras download; None = random (tests)
-CACHE = True             # reuse results computed before (by another notebook or the gallery)
+# Parameters: papermill replaces them (papermill -p SIZE 128 ...; see notebooks/README.md).
+SIZE = 512               # longest side of the figures' images, px (the paper's size)
+STEPS = 300              # Adam steps (or L-BFGS iterations) per image
+PRESET = "fast"          # "fast" (Adam, a figure row as one batch) or "paper" (L-BFGS, one image at a time)
+PRECISION = "float32"    # "float32"; "mixed" (VGG19 in bfloat16); "auto" (bfloat16 only where it is fast here)
+WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS, else the Keras download; a path; None: random (tests)
+DOWNLOAD = True          # download the paper's images that are missing (needs the internet)
+CACHE = True             # reuse images computed before, by this or another lecture
 
 # %%
-# %matplotlib inline
-import sys
-import time
-from pathlib import Path
-
+# Setup, the same in every lecture. Where the kit is missing (Google Colab) it is installed
+# from KIT: the repository's git URL, or a folder holding a copy of the repository.
+KIT = "git+https://github.com/OWNER/styletransfer_tf.git"
 try:
     import styletransfer_tf
-except ImportError:  # running from notebooks/ without `pip install -e .`
-    sys.path.insert(0, str(Path.cwd().parent))
+except ImportError:
+    import importlib, subprocess, sys
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", KIT], check=True)
+    importlib.invalidate_caches()
+    import styletransfer_tf
+from styletransfer_tf.notebook import notebook_setup  # weights, images, precision: says which
+setup = notebook_setup(weights=WEIGHTS, precision=PRECISION, preset=PRESET, download=DOWNLOAD)
 
+# %%
+import keras
 import numpy as np
-import matplotlib.pyplot as plt
-from IPython.display import display, Markdown
-
-from styletransfer_tf import experiments as ex, plotting, vgg, losses
-from styletransfer_tf import images as imgs
 import tensorflow as tf
-tf.get_logger().setLevel("ERROR")  # every figure row traces its own step function; that is expected
+from tqdm.auto import tqdm
 
-NOTEBOOK_START = time.perf_counter()
-config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=PRECISION)
+from styletransfer_tf import experiments as ex, images as imgs, losses, plotting, vgg
+from styletransfer_tf.notebook import report
+from styletransfer_tf.plotting import show, show_figure
+
+config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=setup.precision)
+RESULTS = []  # every figure this lecture shows, for the last cell
 print("settings:", ", ".join(f"{k}={v}" for k, v in config.record().items()))
-for name in ("tubingen", "starry_night", "shipwreck", "the_scream", "composition_vii", "wave"):
-    path, substituted = ex.image_path(name)
-    print(f"  {name:16s} -> {path}" + ("   (STAND-IN: the paper's image was not found)" if substituted else ""))
 
 # %% [markdown]
 # ## 1. The photograph as feature maps
@@ -87,11 +93,12 @@ for name, f in zip(layers, features):
     print(f"{name:8s} {n:10d} {f'{w} x {h}':>16s} {h * w * n:10d} {h * w * n / pixels:9.2f}")
 
 # %% [markdown]
-# Every layer up to `conv3_2` holds *more* numbers than the photo has pixels, `conv4_2`
-# about as many, `conv5_2` fewer. Having many numbers is not the same as keeping the
-# information, though: the filters of the higher layers respond to larger, more complex
-# patterns and are built to ignore changes that do not matter for recognising objects.
-# Here are four feature maps of three layers (bright = strong response):
+# The table depends only on the photo's shape: every layer up to `conv4_2` holds *more*
+# numbers than the photo has (the last column), `conv5_2` fewer. Having many numbers is not
+# the same as keeping the information, though: the filters of the higher layers respond to
+# larger, more complex patterns and are built to ignore changes that do not matter for
+# recognising objects. Here are the four most active feature maps of three layers
+# (bright = strong response):
 
 # %%
 shown, titles = [], []
@@ -101,47 +108,52 @@ for name, f in zip(layers, features):
         strongest = np.argsort(f.mean(axis=(0, 1)))[::-1][:4]
         shown += [f[..., k] for k in strongest]
         titles += [f"{name}, map {k}" for k in strongest]
-display(plotting.plot_images(shown, titles, panel_width=2.2, cols=4))
+show(plotting.plot_images(shown, titles, panel_width=2.6, cols=4))
 
 # %% [markdown]
-# The `conv1_2` maps are edge and colour detectors at the photo's full resolution; by
-# `conv5_2` a map is a coarse grid (16 times smaller on each side) of responses to parts
-# of buildings, windows, roofs.
+# A `conv1_2` map has the photo's full resolution; a `conv5_2` map is 16 times coarser on
+# each side (four 2x2 poolings lie between them), so each of its positions summarises a
+# large patch of the photo.
+# <!-- TODO(results): after the 512 px run, say what the maps shown respond to (edges,
+# colours, parts of buildings?) only as far as the pictures above show it. -->
 #
 # ## 2. Reconstruction from one layer (Fig. 1, top)
 #
-# Start from a white-noise image $\vec x$ and change its pixels by gradient descent until its
+# Start from a noise image $\vec x$ and change its pixels by gradient descent until its
 # features at layer $l$ match the photo's, $P^l$:
 #
 # $$\mathcal L_{content}(\vec p, \vec x, l) = \tfrac12 \sum_{i,j} (F^l_{ij} - P^l_{ij})^2 \qquad \text{(paper, Eq. 1)}$$
 #
-# Nothing else constrains the image: whatever the layer does not measure, the
-# reconstruction is free to get wrong. The cell below runs the five reconstructions (one
-# optimisation per layer, since each needs the network to a different depth) or takes them
-# from the cache. Its notes list how these settings differ from the paper's.
+# The paper starts from "white noise" without saying how strong; here the start is the
+# ImageNet mean colour plus Gaussian noise of standard deviation `config.noise_std` (10 on
+# the 0–255 scale), independently for every pixel and colour. Nothing else constrains the
+# image: whatever the layer does not measure, the reconstruction is free to get wrong. The
+# cell below runs the five reconstructions (one optimisation per layer, since each needs the
+# network to a different depth) or takes them from the cache, and prints how these settings
+# differ from the paper's.
 
 # %%
-result = ex.figure1_content(config, cache=CACHE, verbose=False)
-RESULTS = [result]
-print("differences from the paper:", *result.notes, sep="\n  - ")
-display(plotting.plot_figure(result))
+result = ex.figure1_content(config, cache=CACHE)
+RESULTS.append(result)
+report(result)
+show_figure(result)
 
 # %% [markdown]
-# **What it shows.** The reconstructions from `conv1_2` and `conv2_2` are the photograph
-# itself, down to the windows; `conv3_2`'s is nearly so, a little paler. From `conv4_2` on
-# the houses, the tower, the river and the trees stay where they were, but the pixel
-# values are free: the sky fills with a fine coloured pattern and edges get fringes, whatever
-# excites the layer's filters as the photo did. `conv5_2` keeps only the outline of the
-# scene. This is the paper's point: the higher layers keep the "high-level content", not
-# the pixels. (With the `fast` preset's Adam at 256 px and a fixed number of steps, the
-# deep-layer reconstructions are noisier than the paper's L-BFGS ones at 512 px.)
+# **What to look for.** The paper's claim: the lower layers give the photograph back almost
+# exactly; from `conv4_2` on, the arrangement of the houses, the tower, the river and the
+# trees stays, while the pixel values are free to be anything that excites the layer's
+# filters as the photo did.
+# <!-- TODO(results): describe the five reconstructions of the 512 px run as they are (the
+# 256 px run's conv5_2 panel was colour noise, not an outline); compare with the paper only
+# where the pictures allow it. -->
 #
 # ## 3. How close is each reconstruction? PSNR and SSIM
 #
-# Two standard measures of similarity to the original: PSNR (peak signal-to-noise ratio,
-# in dB: higher = smaller pixel error; above about 30 dB differences are hard to see) and
-# SSIM (structural similarity, 1 = identical local means, contrasts and structure),
-# computed with `tf.image.psnr` and `tf.image.ssim`.
+# Two standard measures of similarity to the original: PSNR (peak signal-to-noise ratio, in
+# dB: higher = smaller pixel error; as a rough guide, differences become hard to see above
+# about 30 dB) and SSIM (structural similarity, 1 = identical local means, contrasts and
+# structure), computed with `tf.image.psnr` and `tf.image.ssim`. The noise start image is
+# measured too, as a baseline.
 
 # %%
 content_u8 = imgs.to_uint8(content)
@@ -151,50 +163,49 @@ baseline = ex.psnr_ssim(content_u8, noise_start)
 print(f"{'layer':8s} {'PSNR (dB)':>10s} {'SSIM':>6s}")
 for name, (p, s) in zip(layers, scores):
     print(f"{name:8s} {p:10.2f} {s:6.3f}")
-print(f"{'start':8s} {baseline[0]:10.2f} {baseline[1]:6.3f}   (the white-noise start image)")
-
-fig, ax1 = plt.subplots(figsize=(6, 3.4))
-ax1.plot(layers, [p for p, _ in scores], "o-", color="C0", label="PSNR")
-ax1.set_ylabel("PSNR (dB)", color="C0")
-ax2 = ax1.twinx()
-ax2.plot(layers, [s for _, s in scores], "s--", color="C3", label="SSIM")
-ax2.set_ylabel("SSIM", color="C3")
-ax2.set_ylim(0, 1)
-ax1.set_title("Reconstruction quality by layer")
-ax1.grid(alpha=0.3)
-plt.show()
+print(f"{'start':8s} {baseline[0]:10.2f} {baseline[1]:6.3f}   (the noise start image)")
+show(plotting.plot_layer_scores(layers, [p for p, _ in scores], [s for _, s in scores]))
 
 # %% [markdown]
-# **What it shows.** Both measures fall as the layer gets deeper: a number for what the
-# pictures show. PSNR loses about 4 dB per layer up to `conv4_2`; there it is no better
-# than the grey noise start image's, and SSIM is lower than the start's, although the
-# picture plainly shows the scene. Pixel-wise measures miss exactly what the deep layers
-# keep: the arrangement of things, not their pixel values.
+# **What to look for.** Whether both measures fall as the layer gets deeper, and where the
+# deep layers' reconstructions stand against the noise start image: a pixel-wise measure
+# can rate a picture that plainly shows the scene no better than noise, because it does not
+# see the arrangement of things, only pixel values.
+# <!-- TODO(results): state what the table above shows (which layers are above 30 dB, if
+# any; how PSNR and SSIM of conv4_2 and conv5_2 compare with the start's), numbers quoted
+# from the printed table only. -->
 #
-# The loss curves tell the same story from the optimiser's side: every layer's loss falls
-# by one to two orders of magnitude, the deep layers' included, but matching a deep layer
-# does not pin the pixels down. (Each curve is measured on its own layer, so their heights
-# are not comparable with each other.)
+# The loss curves show the same from the optimiser's side. Each curve is measured on its own
+# layer, so their heights are not comparable with each other; the cell prints how far each
+# fell.
 
 # %%
-display(plotting.plot_losses(result.histories(), parts=("content",),
-                             title="Content loss during the reconstruction"))
+show(plotting.plot_losses(result.histories(), parts=("content",),
+                          title="Content loss during the reconstruction"))
+for label, h in result.histories().items():
+    first, last = h["content"][0], h["content"][-1]
+    print(f"{label:8s} content loss {first:10.4g} at the start, {last:10.4g} at the end "
+          f"({first / max(last, 1e-30):.3g} times lower)")
 
 # %% [markdown]
+# <!-- TODO(results): one sentence on how far the losses fell (from the printed factors;
+# the 256 px run's conv4_2 fell by less than 10x) and what that says: matching a deep
+# layer's features does not pin the pixels down. -->
+#
 # ## 4. Summary and exercises
 #
-# * A layer's features determine the image less and less the deeper the layer is; from
-#   `conv4_2` on they keep the arrangement of objects, not the pixels. Style transfer uses
-#   this freedom.
+# * The paper's claim: a layer's features determine the image less and less the deeper the
+#   layer is; from `conv4_2` on they keep the arrangement of objects, not the pixels. Style
+#   transfer uses this freedom.
 #
 # **Exercise 1.** Reconstruct from two layers at once, `conv1_2` and `conv4_2`, with
 # `ex.run_jobs([ex.Job("both", style="tubingen", content_layers=("conv1_2", "conv4_2"), style_layers=())], config)`.
 # Which layer wins? Why would the answer depend on the scale of each layer's features?
 #
-# **Exercise 2.** The reconstructions start from white noise. Start from a blurred copy of
-# the photo instead (build the start image yourself and call `optimize.run_adam`). Does
-# `conv5_2` now give back a sharp photo? What does that say about what the layer
-# "knows"?
+# **Exercise 2.** The reconstructions start from noise. Start from a blurred copy of the
+# photo instead (build the start image yourself and run the Adam loop of lecture 3,
+# section 2, with `ALPHA = 1` and `BETA = 0`). Does `conv5_2` now give back a sharp photo?
+# What does that say about what the layer "knows"?
 
 # %% [markdown]
 # ---
@@ -203,6 +214,6 @@ display(plotting.plot_losses(result.histories(), parts=("content",),
 # %%
 shown = [r for res in RESULTS for r in res.results]
 compute = sum({(r.seconds, r.batch): r.seconds for r in shown}.values())
-print(f"this notebook ran for {(time.perf_counter() - NOTEBOOK_START) / 60:.1f} min; "
-      f"the optimisations behind its {len(shown)} images took {compute / 60:.1f} min when they ran "
+print(f"this notebook ran for {setup.minutes():.1f} min; the optimisations behind its "
+      f"{len(shown)} images took {compute / 60:.1f} min when they ran "
       f"({sum(r.cached for r in shown)} of them were taken from the cache)")

@@ -13,56 +13,61 @@
 # features of a layer fire *together*, summed over the whole image — the Gram matrix.
 # What does that representation keep, and what does it throw away?
 #
-# **The paper's claim** (CVPR 2016, Sec. 2 and Fig. 1 bottom): the feature correlations
-# capture the texture of an image but not its global arrangement; matching them on more
-# and more layers reproduces the painting's texture at larger and larger scales, while
-# "the global arrangement of the scene is lost".
+# **The paper's claim** (Gatys, Ecker & Bethge, CVPR 2016, Fig. 1 and the section on the
+# style representation): the correlations between a layer's features capture the texture
+# of an image but not its global arrangement; matching them on more and more layers
+# reproduces the painting's texture at larger and larger scales, while the arrangement of
+# the scene is lost.
 #
 # **Plan.** (1) The Gram matrix and what it loses (a scrambling experiment). (2) Texture
 # synthesis from the Gram matrices of growing layer sets (Fig. 1, bottom). (3) The loss
 # curves. (4) Exercises.
 #
-# **Images.** The notebooks use the paper's images when they find them: set the environment variable `STYLETRANSFER_IMAGES` to a folder holding `tubingen.jpg`, `starry_night.jpg`, ... or fetch them into `images/paper/` with `python -m styletransfer_tf download-images`. Without them the project's own `images/sample_content.png` and `images/sample_style.png` stand in (the setup cell says which files were used).
-
-# %% [markdown] tags=["run-info"]
-# **This copy was executed** on 2026-11-21 with `SIZE = 256`, `STEPS = 150`, `PRESET = 'fast'`, `PRECISION = 'mixed'`, `WEIGHTS = 'imagenet'`, `CACHE = True`; real VGG19 ImageNet weights, the paper's images from `$STYLETRANSFER_IMAGES`; on 2 CPU cores (AMD EPYC), no GPU used. Wall-clock time of the whole notebook: **0.1 min** (results already computed by another notebook or the gallery come from the cache; the last cell says how long their optimisations took when they ran).
+# **Running it.** The parameters cell sets the image size (`SIZE`, the paper's 512 px by
+# default), the number of steps and the precision; the setup cell below it makes the lecture
+# run on a laptop or on Google Colab: it installs the kit where it is missing, finds the
+# VGG19 weights and the paper's images (downloading them if needed) and prints which are
+# used. Where a paper image cannot be had, one of the kit's drawn sample images stands in,
+# and the setup cell says so. Every figure cell prints how long its optimisations took;
+# for a first look on a laptop, set `SIZE = 128`.
 
 # %% tags=["parameters"]
-# Parameters (papermill-style: this cell is tagged "parameters"; run_notebooks.py and the
-# tests replace these values). SIZE = longest image side in px, STEPS = Adam steps per image.
-SIZE = 256
-STEPS = 150
-PRESET = "fast"          # "fast" (Adam, batched) or "paper" (L-BFGS, one image at a time)
-PRECISION = "mixed"      # "float32" or "mixed" (VGG19 in bfloat16: about 1.4x faster on this CPU)
-WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS or the Keras download; None = random (tests)
-CACHE = True             # reuse results computed before (by another notebook or the gallery)
+# Parameters: papermill replaces them (papermill -p SIZE 128 ...; see notebooks/README.md).
+SIZE = 512               # longest side of the figures' images, px (the paper's size)
+STEPS = 300              # Adam steps (or L-BFGS iterations) per image
+PRESET = "fast"          # "fast" (Adam, a figure row as one batch) or "paper" (L-BFGS, one image at a time)
+PRECISION = "float32"    # "float32"; "mixed" (VGG19 in bfloat16); "auto" (bfloat16 only where it is fast here)
+WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS, else the Keras download; a path; None: random (tests)
+DOWNLOAD = True          # download the paper's images that are missing (needs the internet)
+CACHE = True             # reuse images computed before, by this or another lecture
 
 # %%
-# %matplotlib inline
-import sys
-import time
-from pathlib import Path
-
+# Setup, the same in every lecture. Where the kit is missing (Google Colab) it is installed
+# from KIT: the repository's git URL, or a folder holding a copy of the repository.
+KIT = "git+https://github.com/OWNER/styletransfer_tf.git"
 try:
     import styletransfer_tf
-except ImportError:  # running from notebooks/ without `pip install -e .`
-    sys.path.insert(0, str(Path.cwd().parent))
+except ImportError:
+    import importlib, subprocess, sys
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", KIT], check=True)
+    importlib.invalidate_caches()
+    import styletransfer_tf
+from styletransfer_tf.notebook import notebook_setup  # weights, images, precision: says which
+setup = notebook_setup(weights=WEIGHTS, precision=PRECISION, preset=PRESET, download=DOWNLOAD)
 
+# %%
+import keras
 import numpy as np
-import matplotlib.pyplot as plt
-from IPython.display import display, Markdown
-
-from styletransfer_tf import experiments as ex, plotting, vgg, losses
-from styletransfer_tf import images as imgs
 import tensorflow as tf
-tf.get_logger().setLevel("ERROR")  # every figure row traces its own step function; that is expected
+from tqdm.auto import tqdm
 
-NOTEBOOK_START = time.perf_counter()
-config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=PRECISION)
+from styletransfer_tf import experiments as ex, images as imgs, losses, plotting, vgg
+from styletransfer_tf.notebook import report
+from styletransfer_tf.plotting import show, show_figure
+
+config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=setup.precision)
+RESULTS = []  # every figure this lecture shows, for the last cell
 print("settings:", ", ".join(f"{k}={v}" for k, v in config.record().items()))
-for name in ("tubingen", "starry_night", "shipwreck", "the_scream", "composition_vii", "wave"):
-    path, substituted = ex.image_path(name)
-    print(f"  {name:16s} -> {path}" + ("   (STAND-IN: the paper's image was not found)" if substituted else ""))
 
 # %% [markdown]
 # ## 1. The Gram matrix
@@ -82,22 +87,20 @@ extractor = vgg.feature_extractor(style_layers, weights=ex.network_weights(confi
 feats = vgg.extract(extractor, x)
 gram = np.asarray(losses.gram_matrix(feats[0])[0])
 m = feats[0].shape[1] * feats[0].shape[2]
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
-axes[0].imshow(imgs.to_uint8(style)); axes[0].set_title("The Starry Night"); axes[0].axis("off")
-im = axes[1].imshow(gram / m, cmap="magma"); axes[1].set_title("Gram matrix of conv1_1 / M (64 x 64)")
-fig.colorbar(im, ax=axes[1]); plt.show()
+show(plotting.plot_gram(imgs.to_uint8(style), gram / m, "The Starry Night",
+                        "Gram matrix of conv1_1 / M (64 x 64)"))
 for name, f in zip(style_layers, feats):
     n = f.shape[-1]
     print(f"{name}: {n} x {n} Gram matrix = {n * n:7d} numbers, from {np.prod(f.shape[1:]):8d} feature values")
-
 
 # %% [markdown]
 # ### What the Gram matrix loses: scramble the picture
 #
 # Cut the painting into tiles and shuffle them. Every local texture survives, but the
 # composition is destroyed. If the Gram matrix only cares about what occurs, not where, it
-# should hardly change, while the feature maps themselves (the *content* representation of
-# Lecture 1) change completely.
+# should change much less than the feature maps themselves (the *content* representation
+# of Lecture 1). The cell prints both changes, layer by layer, as a fraction of the
+# original's size.
 
 # %%
 def scramble(image, tiles=4, seed=0):
@@ -113,8 +116,8 @@ tiles = 4
 h, w = (style.shape[0] // tiles) * tiles, (style.shape[1] // tiles) * tiles
 original = style[:h, :w]
 shuffled = scramble(style, tiles)
-display(plotting.plot_images([imgs.to_uint8(original), imgs.to_uint8(shuffled)],
-                             ["original", f"{tiles}x{tiles} tiles shuffled"], panel_width=3.5))
+show(plotting.plot_images([imgs.to_uint8(original), imgs.to_uint8(shuffled)],
+                          ["original", f"{tiles}x{tiles} tiles shuffled"], panel_width=plotting.SCREEN_PANEL_WIDTH))
 fa = vgg.extract(extractor, imgs.preprocess(original)[None])
 fb = vgg.extract(extractor, imgs.preprocess(shuffled)[None])
 print(f"{'layer':8s} {'features change':>16s} {'Gram matrix changes':>20s}")
@@ -126,16 +129,17 @@ for name, a, b in zip(style_layers, fa, fb):
     print(f"{name:8s} {df:15.1%} {dg:19.1%}")
 
 # %% [markdown]
-# **What it shows.** The feature maps of the shuffled painting differ from the original's by
-# roughly as much as the features themselves are large (they are simply somewhere else),
-# while the Gram matrices change far less: by under a tenth at `conv1_1`, and by a fifth
-# or so up to `conv4_1` — the tile seams are the only new thing. At `conv5_1`, whose
-# filters see large parts of the image, the seams and the broken composition show in the
-# Gram matrix too: deep Gram matrices capture texture at a larger scale.
+# **What to look for.** In every row of the table, whether the Gram matrix changes much
+# less than the features; and whether the deepest layer, `conv5_1`, whose filters each see
+# a large part of the image, notices the tile seams and the broken composition more than
+# the others (deep Gram matrices describe texture at a larger scale).
+# <!-- TODO(results): state the printed percentages of the 512 px run (features vs Gram
+# matrix, conv1_1 and conv5_1 at least) and whether conv5_1 stands out. -->
 #
 # ## 2. Texture from Gram matrices alone (Fig. 1, bottom)
 #
-# Now start from white noise and match only the Gram matrices of the painting, on
+# Now start from noise (the ImageNet mean colour plus Gaussian noise of standard deviation
+# `config.noise_std`, as in Lecture 1) and match only the Gram matrices of the painting, on
 # `conv1_1`; then on `conv1_1` and `conv2_1`; ... up to all five layers:
 #
 # $$E_l = \frac{1}{4N_l^2M_l^2}\sum_{i,j}(G^l_{ij}-A^l_{ij})^2, \qquad
@@ -143,30 +147,36 @@ for name, a, b in zip(style_layers, fa, fb):
 # \qquad\text{(Eqs. 4, 5)}$$
 
 # %%
-result = ex.figure1_style(config, cache=CACHE, verbose=False)
-RESULTS = [result]
-print("differences from the paper:", *result.notes, sep="\n  - ")
-display(plotting.plot_figure(result))
+result = ex.figure1_style(config, cache=CACHE)
+RESULTS.append(result)
+report(result)
+show_figure(result)
 
 # %% [markdown]
-# **What it shows.** With `conv1_1` alone the result is coloured noise with the painting's
-# colour statistics and not much more. Each added layer extends the scale of the structure
-# that is reproduced: short brush strokes with `conv2_1`, then swirls and the painting's
-# dark-and-light patches with `conv3_1` to `conv5_1`. Nowhere do the village, the cypress or
-# the moon come back *in place*: the arrangement of the scene is gone, as the paper says.
+# **What to look for.** The paper's claim: each added layer extends the scale of the
+# structure that is reproduced, from the colour statistics (`conv1_1` alone) to brush
+# strokes and larger patterns; nowhere do the village, the cypress or the moon come back
+# *in place*.
+# <!-- TODO(results): describe the five panels of the 512 px run as they are. -->
 #
 # ## 3. The loss during the synthesis
+#
+# The style losses of different layer sets are sums over different layers, so their heights
+# are not comparable with each other; what each curve shows is how far its own Gram
+# matrices are matched. The cell prints the factor by which each fell.
 
 # %%
-display(plotting.plot_losses(result.histories(), parts=("style",),
-                             title="Style loss during texture synthesis (each curve has its own layer set)"))
+show(plotting.plot_losses(result.histories(), parts=("style",),
+                          title="Style loss during texture synthesis (each curve has its own layer set)"))
+for label, h in result.histories().items():
+    first, last = h["style"][0], h["style"][-1]
+    print(f"{label:18s} style loss {first:10.4g} at the start, {last:10.4g} at the end "
+          f"({np.log10(first / max(last, 1e-30)):.2f} orders of magnitude lower)")
 
 # %% [markdown]
-# The style losses of different layer sets are sums over different layers, so their
-# heights are not comparable with each other; what each curve shows is how fast and how far
-# its own Gram matrices are matched. A loss falling by two to four orders of magnitude means
-# the texture statistics are matched closely, although the images look nothing like the
-# painting's composition.
+# <!-- TODO(results): one sentence on the printed orders of magnitude (the 256 px run's fell
+# by about 1 to 1.6, not "two to four") and what a close match of the statistics means
+# when the picture has none of the painting's composition. -->
 #
 # ## 4. Summary and exercises
 #
@@ -188,6 +198,6 @@ display(plotting.plot_losses(result.histories(), parts=("style",),
 # %%
 shown = [r for res in RESULTS for r in res.results]
 compute = sum({(r.seconds, r.batch): r.seconds for r in shown}.values())
-print(f"this notebook ran for {(time.perf_counter() - NOTEBOOK_START) / 60:.1f} min; "
-      f"the optimisations behind its {len(shown)} images took {compute / 60:.1f} min when they ran "
+print(f"this notebook ran for {setup.minutes():.1f} min; the optimisations behind its "
+      f"{len(shown)} images took {compute / 60:.1f} min when they ran "
       f"({sum(r.cached for r in shown)} of them were taken from the cache)")

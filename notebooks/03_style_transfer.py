@@ -13,136 +13,263 @@
 # (content) and Gram matrices of several layers (style). Can an image have the content of a
 # photograph and the style of a painting at the same time?
 #
-# **The paper's claim** (CVPR 2016, Sec. 3, Figs. 3 and 4): minimising a weighted sum of
-# the two losses from white noise yields images that show the photograph's scene painted in
-# the painting's style, for paintings of very different kinds; the ratio $\alpha/\beta$ of the
-# weights moves the result smoothly between the two, and matching style on more layers
-# gives smoother, more convincing results.
+# **The paper's claim** (Gatys, Ecker & Bethge, CVPR 2016, Figs. 3 and 4 and the section on
+# style transfer): minimising a weighted sum of the two losses, starting from white noise,
+# yields images that show the photograph's scene painted in the painting's style, for
+# paintings of very different kinds; the ratio $\alpha/\beta$ of the weights moves the
+# result between the two, and matching the style on more layers gives smoother, more
+# continuous stylisations.
 #
-# **Plan.** (1) The algorithm and its loss. (2) Why the network is rescaled, and what the
-# ratio means. (3) Fig. 3: five styles. (4) Fig. 4: layers and ratios. (5) The trade-off
-# curve. (6) Exercises.
+# **Plan.** (1) The loss. (2) The whole algorithm in a few cells of TensorFlow, run on a small
+# image, and the same through the kit. (3) Why the network is rescaled, and what the ratio
+# means. (4) Fig. 3: five styles. (5) Fig. 4: layers and ratios. (6) The trade-off curve.
+# (7) Exercises.
 #
-# **Images.** The notebooks use the paper's images when they find them: set the environment variable `STYLETRANSFER_IMAGES` to a folder holding `tubingen.jpg`, `starry_night.jpg`, ... or fetch them into `images/paper/` with `python -m styletransfer_tf download-images`. Without them the project's own `images/sample_content.png` and `images/sample_style.png` stand in (the setup cell says which files were used).
-
-# %% [markdown] tags=["run-info"]
-# **This copy was executed** on 2026-11-21 with `SIZE = 256`, `STEPS = 150`, `PRESET = 'fast'`, `PRECISION = 'mixed'`, `WEIGHTS = 'imagenet'`, `CACHE = True`; real VGG19 ImageNet weights, the paper's images from `$STYLETRANSFER_IMAGES`; on 2 CPU cores (AMD EPYC), no GPU used. Wall-clock time of the whole notebook: **0.3 min** (results already computed by another notebook or the gallery come from the cache; the last cell says how long their optimisations took when they ran).
+# **Running it.** The parameters cell sets the image size (`SIZE`, the paper's 512 px by
+# default), the number of steps and the precision; the setup cell below it makes the lecture
+# run on a laptop or on Google Colab: it installs the kit where it is missing, finds the
+# VGG19 weights and the paper's images (downloading them if needed) and prints which are
+# used. Where a paper image cannot be had, one of the kit's drawn sample images stands in,
+# and the setup cell says so. Every figure cell prints how long its optimisations took;
+# for a first look on a laptop, set `SIZE = 128`.
 
 # %% tags=["parameters"]
-# Parameters (papermill-style: this cell is tagged "parameters"; run_notebooks.py and the
-# tests replace these values). SIZE = longest image side in px, STEPS = Adam steps per image.
-SIZE = 256
-STEPS = 150
-PRESET = "fast"          # "fast" (Adam, batched) or "paper" (L-BFGS, one image at a time)
-PRECISION = "mixed"      # "float32" or "mixed" (VGG19 in bfloat16: about 1.4x faster on this CPU)
-WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS or the Keras download; None = random (tests)
-CACHE = True             # reuse results computed before (by another notebook or the gallery)
+# Parameters: papermill replaces them (papermill -p SIZE 128 ...; see notebooks/README.md).
+SIZE = 512               # longest side of the figures' images, px (the paper's size)
+STEPS = 300              # Adam steps (or L-BFGS iterations) per image
+PRESET = "fast"          # "fast" (Adam, a figure row as one batch) or "paper" (L-BFGS, one image at a time)
+PRECISION = "float32"    # "float32"; "mixed" (VGG19 in bfloat16); "auto" (bfloat16 only where it is fast here)
+WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS, else the Keras download; a path; None: random (tests)
+DOWNLOAD = True          # download the paper's images that are missing (needs the internet)
+CACHE = True             # reuse images computed before, by this or another lecture
+DEMO_SIZE = 128          # section 2's hand-written algorithm runs on an image this small (px)
+DEMO_STEPS = 100         # ... for this many Adam steps
 
 # %%
-# %matplotlib inline
-import sys
-import time
-from pathlib import Path
-
+# Setup, the same in every lecture. Where the kit is missing (Google Colab) it is installed
+# from KIT: the repository's git URL, or a folder holding a copy of the repository.
+KIT = "git+https://github.com/OWNER/styletransfer_tf.git"
 try:
     import styletransfer_tf
-except ImportError:  # running from notebooks/ without `pip install -e .`
-    sys.path.insert(0, str(Path.cwd().parent))
+except ImportError:
+    import importlib, subprocess, sys
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", KIT], check=True)
+    importlib.invalidate_caches()
+    import styletransfer_tf
+from styletransfer_tf.notebook import notebook_setup  # weights, images, precision: says which
+setup = notebook_setup(weights=WEIGHTS, precision=PRECISION, preset=PRESET, download=DOWNLOAD)
 
+# %%
+import keras
 import numpy as np
-import matplotlib.pyplot as plt
-from IPython.display import display, Markdown
-
-from styletransfer_tf import experiments as ex, plotting, vgg, losses
-from styletransfer_tf import images as imgs
 import tensorflow as tf
-tf.get_logger().setLevel("ERROR")  # every figure row traces its own step function; that is expected
+from tqdm.auto import tqdm
 
-NOTEBOOK_START = time.perf_counter()
-config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=PRECISION)
+from styletransfer_tf import experiments as ex, images as imgs, losses, plotting, vgg
+from styletransfer_tf.notebook import report
+from styletransfer_tf.plotting import show, show_figure
+
+config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=setup.precision)
+RESULTS = []  # every figure this lecture shows, for the last cell
 print("settings:", ", ".join(f"{k}={v}" for k, v in config.record().items()))
-for name in ("tubingen", "starry_night", "shipwreck", "the_scream", "composition_vii", "wave"):
-    path, substituted = ex.image_path(name)
-    print(f"  {name:16s} -> {path}" + ("   (STAND-IN: the paper's image was not found)" if substituted else ""))
 
 # %% [markdown]
-# ## 1. The algorithm
+# ## 1. The loss
 #
 # $$\mathcal L_{total}(\vec p, \vec a, \vec x) = \alpha\,\mathcal L_{content}(\vec p, \vec x)
 # + \beta\,\mathcal L_{style}(\vec a, \vec x) \qquad \text{(paper, Eq. 7)}$$
 #
 # with the content loss at `conv4_2` of the photograph $\vec p$ (Lecture 1) and the style loss
-# on `conv1_1` ... `conv5_1` of the painting $\vec a$ (Lecture 2). The image $\vec x$ starts as
-# white noise and is optimised. Before optimising anything, evaluate the two terms on three
-# images: the photo, the painting (resized to the photo's shape) and white noise.
+# on `conv1_1` ... `conv5_1` of the painting $\vec a$ (Lecture 2). The image $\vec x$ is
+# what is optimised. Before optimising anything, evaluate the two terms on three images:
+# the photo, the painting (resized to the photo's shape) and a noise image (the ImageNet
+# mean colour plus Gaussian noise of standard deviation 40 on the 0–255 scale).
 
 # %%
 content = ex.load_named("tubingen", size=SIZE)
 painting = ex.load_named("starry_night", shape=content.shape[:2])
 noise = imgs.deprocess(ex.job_start_image(ex.Job("noise"), content, painting, 40.0))
 c_loss, s_loss = ex.evaluate([imgs.to_uint8(i) for i in (content, painting, noise)], config)
-for name, c, s in zip(("the photo", "the painting", "white noise"), c_loss, s_loss):
+for name, c, s in zip(("the photo", "the painting", "noise"), c_loss, s_loss):
     print(f"{name:13s} content loss {c:10.4g}   style loss {s:10.4g}")
 
 # %% [markdown]
-# The photo has zero content loss and a large style loss, the painting the reverse, and
-# noise is bad at both. The optimisation has to find an image that is good at both, which
-# no existing image is.
+# By construction the photo's content loss and the painting's style loss are zero (up to
+# rounding); the table shows how far each is from the other target. The optimisation has
+# to find an image that is good at both.
 #
-# ## 2. The rescaled network and the meaning of $\alpha/\beta$
+# ## 2. The algorithm in code
 #
-# The paper's ratios ($10^{-3}$ and so on) refer to its own network: VGG19 rescaled "such
-# that the mean activation of each convolutional filter over images and positions is equal
-# to one". Keras's VGG19 weights are not rescaled: their layers work at very different
-# scales, so the same ratio means something else. `normalize.normalize_vgg` rescales the
-# weights (on the kit's six images) without changing what the network computes up to a
-# factor per filter.
+# Everything the kit does for one image fits in the next three cells. First the paper's
+# equations with TensorFlow ops. `F` is one layer's feature maps for one image, shape
+# (1, H, W, N): N filters, M = H·W positions.
+
+# %%
+def gram(F):                    # Eq. 3: G_ij = sum_k F_ik F_jk, an N x N matrix
+    F = tf.reshape(F, (-1, F.shape[-1]))          # M x N: one row per position
+    return tf.matmul(F, F, transpose_a=True)
+
+def content_loss(F, P):         # Eq. 1: 1/2 sum_ij (F_ij - P_ij)^2
+    return 0.5 * tf.reduce_sum(tf.square(F - P))
+
+def layer_style_loss(F, A):     # Eq. 4: E_l = sum_ij (G_ij - A_ij)^2 / (4 N^2 M^2)
+    N, M = F.shape[-1], F.shape[1] * F.shape[2]
+    return tf.reduce_sum(tf.square(gram(F) - A)) / (4.0 * N**2 * M**2)
+
+def style_loss(Fs, As):         # Eq. 5: sum_l w_l E_l with w_l = 1/L
+    return tf.add_n([layer_style_loss(F, A) for F, A in zip(Fs, As)]) / len(Fs)
+
+def total_loss(x):              # Eq. 7: alpha L_content + beta L_style
+    F, *Fs = net(x)             # conv4_2's features, then conv1_1's ... conv5_1's
+    return ALPHA * content_loss(F, P) + BETA * style_loss(Fs, As)
+
+# %% [markdown]
+# The targets: the photo's `conv4_2` features $P$ and the painting's Gram matrices $A^l$,
+# computed once. This section uses Keras's VGG19 as trained (max pooling, weights not
+# rescaled) and the kit's default balance $\alpha/\beta = 5\times10^{-4}$, stated for
+# 512 px and multiplied by $(512/\text{size})^2$ at other sizes (section 3 explains why);
+# the paper's rescaled network comes in section 3. Images enter VGG19 as BGR with the
+# ImageNet mean subtracted (`imgs.preprocess`).
+
+# %%
+photo = ex.load_named("tubingen", size=DEMO_SIZE)                 # RGB, 0-255
+art = ex.load_named("starry_night", shape=photo.shape[:2])        # stretched to the photo's shape
+net = vgg.feature_extractor(["conv4_2", *ex.STYLE_LAYERS], weights=WEIGHTS, pooling="max",
+                            precision=config.precision)
+P = net(imgs.preprocess(photo)[None])[0]                          # the photo's conv4_2 features
+As = [gram(F) for F in net(imgs.preprocess(art)[None])[1:]]       # the painting's Gram matrices
+ALPHA, BETA = 5e-4 * (512 / DEMO_SIZE) ** 2, 1.0
+print(f"{photo.shape[1]} x {photo.shape[0]} px; alpha = {ALPHA:.3g}, beta = {BETA:g}; "
+      f"loss of the photo itself: {float(total_loss(imgs.preprocess(photo)[None])):.4g}")
+
+# %% [markdown]
+# The optimisation: the image is a `tf.Variable`; `tf.GradientTape` records the loss and
+# gives its gradient with respect to every pixel; Adam takes a step; the pixels are clipped
+# back into the valid range. The paper starts from noise and uses L-BFGS; this loop starts
+# from the photo (it then needs far fewer steps) and uses Adam with steps in pixel units.
+
+# %%
+x = tf.Variable(imgs.preprocess(photo)[None])                     # the image being optimised
+adam = keras.optimizers.Adam(learning_rate=4.0, epsilon=0.1)     # steps of about 4 (of 255)
+adam.build([x])
+
+@tf.function                                                      # traced once, then fast
+def adam_step():
+    with tf.GradientTape() as tape:
+        loss = total_loss(x)
+    adam.apply_gradients([(tape.gradient(loss, x), x)])
+    x.assign(tf.clip_by_value(x, imgs.PIXEL_LOW, imgs.PIXEL_HIGH))  # stay a valid image
+    return loss
+
+history = []
+bar = tqdm(range(DEMO_STEPS), desc="Adam, by hand")
+for step in bar:
+    history.append(float(adam_step()))
+    bar.set_postfix(loss=f"{history[-1]:.4g}")
+by_hand = imgs.to_uint8(imgs.deprocess(x.numpy()[0]))
+print(f"total loss: {history[0]:.4g} at the start, {float(total_loss(x)):.4g} after {DEMO_STEPS} steps")
+show(plotting.plot_images([imgs.to_uint8(photo), imgs.to_uint8(art), by_hand],
+                          ["photo", "painting", f"by hand: {DEMO_STEPS} Adam steps"],
+                          panel_width=plotting.SCREEN_PANEL_WIDTH))
+
+# %% [markdown]
+# ### The same through the kit
+#
+# The kit's losses (`styletransfer_tf.losses`, batch-first) must give the same numbers on the
+# same features, and `styletransfer_tf.stylize` must give the same image from the same
+# settings: it runs this loop (`optimize.run_adam`), with the loss built by
+# `objective.make_objective` from `losses`. (`stylize` takes $\alpha$ for 512 px and
+# rescales it to the image size itself; `tv_weight=0` leaves out the smoothness term the
+# kit adds by default, which is not in the paper.)
+
+# %%
+F, *Fs = net(x)
+by_kit = {"content (Eq. 1)": losses.content_loss(F, P)[0],
+          "style (Eq. 5)": losses.style_loss(Fs, As)[0]}
+by_kit["total (Eq. 7)"] = losses.total_loss(by_kit["content (Eq. 1)"], by_kit["style (Eq. 5)"], 0.0, ALPHA, BETA)
+mine = {"content (Eq. 1)": content_loss(F, P), "style (Eq. 5)": style_loss(Fs, As), "total (Eq. 7)": total_loss(x)}
+for name in mine:
+    a, b = float(mine[name]), float(by_kit[name])
+    print(f"{name:16s} by hand {a:12.6g}   styletransfer_tf.losses {b:12.6g}   "
+          f"relative difference {abs(a - b) / max(abs(b), 1e-30):.1e}")
+np.testing.assert_allclose([float(v) for v in mine.values()], [float(v) for v in by_kit.values()], rtol=1e-4)
+
+image, kit_history = styletransfer_tf.stylize(
+    photo, art, size=DEMO_SIZE, scales=1, steps=DEMO_STEPS, optimizer="adam", alpha=5e-4,
+    beta=1.0, tv_weight=0.0, init="content", style_size="content", pooling="max",
+    weights=WEIGHTS, precision=config.precision, lr=4.0, epsilon=0.1, lr_final=1.0)
+rms = np.sqrt(np.mean((image.astype(np.float64) - by_hand.astype(np.float64)) ** 2))
+print(f"total loss after {DEMO_STEPS} steps: by hand {float(total_loss(x)):.6g}, "
+      f"stylize {kit_history['total'][-1]:.6g}")
+print(f"RMS difference between the two images: {rms:.2f} (of 255)")
+show(plotting.plot_images([by_hand, image], ["by hand", "styletransfer_tf.stylize"],
+                          panel_width=plotting.SCREEN_PANEL_WIDTH))
+
+# %% [markdown]
+# <!-- TODO(results): after the real run, say how close the two images are (the printed RMS
+# difference) and what the hand-written result looks like at DEMO_SIZE. -->
+#
+# **Try it.** Change `ALPHA` (say ten times larger or smaller) and rerun the last three
+# cells; start `x` from noise instead of the photo
+# (`ex.job_start_image(ex.Job("noise"), photo, art, 10.0)[None]`); replace `"conv4_2"` by
+# `"conv2_2"` in `net`.
+#
+# ## 3. The rescaled network and the meaning of $\alpha/\beta$
+#
+# The paper's ratios ($10^{-3}$ and so on) refer to its own network: VGG19 with its weights
+# scaled so that the mean activation of every convolutional filter, over images and
+# positions, is one. Keras's VGG19 weights are not rescaled: their layers work at very
+# different scales, so the same ratio means something else. `normalize.normalize_vgg`
+# rescales the weights (on the kit's six images) without changing what the network
+# computes up to a factor per filter. The cell measures both networks on two of the images
+# at 128 px (not the six the network was normalised on, so "about 1").
 
 # %%
 from styletransfer_tf import normalize
 sample = [ex.load_named(n, size=min(SIZE, 128)) for n in ("tubingen", "starry_night")]
 raw = normalize.mean_activations(sample, weights=config.weights, pooling=config.pooling)
 rescaled = normalize.mean_activations(sample, weights=ex.network_weights(config), pooling=config.pooling)
-names = list(raw)
-fig, ax = plt.subplots(figsize=(8, 3.2))
-ax.semilogy(range(len(names)), [np.median(raw[n]) for n in names], "o-", label="Keras weights")
-ax.semilogy(range(len(names)), [np.median(rescaled[n][rescaled[n] > 0]) for n in names], "s-", label="normalised")
-ax.set_xticks(range(len(names)), [n.replace("block", "conv").replace("_conv", "_") for n in names], rotation=60)
-ax.set_ylabel("median mean activation"); ax.legend(); ax.grid(alpha=0.3)
-ax.set_title("Mean activation per filter, median over filters"); plt.show()
+show(plotting.plot_mean_activations({"Keras weights": raw, "normalised": rescaled}))
+for label, means in (("Keras weights", raw), ("normalised", rescaled)):
+    medians = {n: float(np.median(m[m > 0])) for n, m in means.items() if np.any(m > 0)}
+    low, high = min(medians, key=medians.get), max(medians, key=medians.get)
+    print(f"{label:14s} median mean activation from {medians[low]:.3g} ({low}) to {medians[high]:.3g} ({high})")
 
 # %% [markdown]
-# With Keras's weights the typical activation spans four orders of magnitude across the
-# network (from a few hundred in block 3 to 0.02 at `conv5_4`), so a Gram matrix of
+# With Keras's weights the printed range spans orders of magnitude, so a Gram matrix of
 # `conv1_1` and the content features of `conv4_2` live on unrelated scales; after
-# normalisation every filter averages 1, as in the paper (here measured on two of the
-# images at 128 px, not the six the network was normalised on, hence "about 1").
+# normalisation every filter averages about one, as in the paper.
+# <!-- TODO(results): check the two printed ranges of the real-weights run before keeping
+# "orders of magnitude" and "about one". -->
 #
 # Two more corrections turn the paper's ratio into the $\alpha/\beta$ used here.
 #
 # *Image size.* The content loss is a *sum* over positions; the style loss is divided by
 # $M_l^2$ while the Gram matrix grows like $M_l$. Per pixel, the pull of the style term
 # grows as the image gets smaller. The paper's images were about 512 px, so at `SIZE` px
-# the kit multiplies every ratio by $(512/\mathrm{SIZE})^2$.
+# the kit multiplies every ratio by $(512/\mathrm{SIZE})^2$ (1 at 512 px).
 #
-# *Calibration.* Even with the normalised network, the paper's ratios as printed give
-# the photo with a little colour in *every* column of Fig. 4 here. The sweep below sets
-# $\alpha/\beta$ directly (no corrections) over four orders of magnitude: the result turns
-# from texture into a stylised photo around $10^{-5}$ at 96 px, which corresponds to
-# $3.5\times10^{-7}$ at 512 px — about 3000 times below the middle of the paper's range
-# ($10^{-3}$). The kit therefore multiplies the paper's ratios by a measured factor,
-# `ex.RATIO_CALIBRATION` $= 3\times10^{-4}$. The paper does not say how its code scaled the
-# two losses beyond Eqs. 1–5, nor on which images its network was normalised; either can
-# account for such a factor. Panel titles always show the *paper's* ratio.
+# *Calibration.* When the kit was calibrated (notebooks/README.md), the paper's ratios as
+# printed gave nearly the photograph in every column of Fig. 4 even with the normalised
+# network. The sweep below sets $\alpha/\beta$ directly (no corrections) over four orders of
+# magnitude, at 96 px; the kit's measured factor, `ex.RATIO_CALIBRATION` $= 3\times10^{-4}$,
+# came from where such a sweep turns from texture into a stylised photo. The paper does not
+# say how its code scaled the two losses beyond Eqs. 1–5, nor on which images its network
+# was normalised; either can account for such a factor. Panel titles of the figures below
+# always show the *paper's* ratio.
+# <!-- TODO(results): say at which applied ratio the sweep below turns from texture into a
+# stylised photo, as the panels show it, and whether that agrees with RATIO_CALIBRATION. -->
 
 # %%
-sweep = ex.ratio_sweep(config, cache=CACHE, verbose=False, size=min(SIZE, 96), steps=min(STEPS, 200))
-display(plotting.plot_figure(sweep, panel_width=2.0, footer=False))
+sweep = ex.ratio_sweep(config, cache=CACHE, size=min(SIZE, 96), steps=min(STEPS, 200))
+RESULTS.append(sweep)
+report(sweep)
+show_figure(sweep)
 alpha, beta = ex.loss_weights(1e-3, config.size, config.ratio_scaling, config.ratio_calibration)
 print(f"at {config.size} px the paper's alpha/beta = 1e-3 becomes alpha = {alpha:.3g}, beta = {beta:g}")
 
 # %% [markdown]
-# ## 3. One photograph, five paintings (Fig. 3)
+# ## 4. One photograph, five paintings (Fig. 3)
 #
 # The paper's Fig. 3 uses a different ratio per painting. Its fifth painting (Picasso,
 # *Femme nue assise*) is under copyright; Hokusai's *Great Wave* takes its place at the same
@@ -150,18 +277,20 @@ print(f"at {config.size} px the paper's alpha/beta = 1e-3 becomes alpha = {alpha
 # with its own style image and ratio).
 
 # %%
-fig3 = ex.figure3(config, cache=CACHE, verbose=False)
-print("differences from the paper:", *fig3.notes, sep="\n  - ")
-display(plotting.plot_figure(fig3))
+fig3 = ex.figure3(config, cache=CACHE)
+RESULTS.append(fig3)
+report(fig3)
+show_figure(fig3)
 
 # %% [markdown]
-# **What it shows.** Each result keeps the layout of the Neckarfront — the row of houses,
-# the river, the sky — and takes colours, brush strokes and texture from its painting:
-# Turner's stormy browns, van Gogh's swirls, Munch's bands of orange and blue, Hokusai's
-# Prussian blue with white foam, Kandinsky's coloured patches. The larger ratio of *The Scream*
-# ($5\times10^{-3}$) keeps more of the photo, as in the paper.
+# **What to look for.** Whether each result keeps the layout of the Neckarfront (the row of
+# houses, the river, the sky) and takes colours, strokes and texture from its painting, as
+# the paper's Fig. 3 does.
+# <!-- TODO(results): describe each of the five panels of the 512 px run as it is (at 256 px
+# the Shipwreck and Scream panels were the photo with a dotted sky, not Turner's browns or
+# Munch's bands). -->
 #
-# ## 4. Which layers, how much style (Fig. 4)
+# ## 5. Which layers, how much style (Fig. 4)
 #
 # Rows: style matched on `conv1_1`, then `conv1_1`+`conv2_1`, ..., up to all five layers.
 # Columns: $\alpha/\beta = 10^{-5}$ (mostly style) to $10^{-2}$ (mostly content). Painting:
@@ -169,68 +298,70 @@ display(plotting.plot_figure(fig3))
 # (they need the network up to `conv4_2`), the last row another.
 
 # %%
-fig4 = ex.figure4(config, cache=CACHE, verbose=False)
-RESULTS = [sweep, fig3, fig4]
-display(plotting.plot_figure(fig4, panel_width=2.2))
+fig4 = ex.figure4(config, cache=CACHE)
+RESULTS.append(fig4)
+report(fig4)
+show_figure(fig4)
 
 # %% [markdown]
-# **What it shows.** Along a row, the photograph emerges as $\alpha/\beta$ grows: at
-# $10^{-5}$ the image is mostly the painting's texture, at $10^{-2}$ mostly the photo with
-# the painting's colours. Down a column, matching style on more layers turns small
-# repetitive colour patterns (row 1, `conv1_1`) into larger, smoother painted structures
-# (last row): the higher layers carry the painting's larger-scale features. The paper
-# makes both observations about its Fig. 4.
+# **What to look for.** The paper's two observations about its Fig. 4: along a row the
+# photograph emerges as $\alpha/\beta$ grows; down a column, matching style on more layers
+# turns small repetitive patterns into larger, smoother painted structures.
+# <!-- TODO(results): say in which rows and columns of the 512 px run each observation is
+# visible (at 256 px "more layers, smoother" showed in two columns only). -->
 #
-# ## 5. The trade-off curve
+# ## 6. The trade-off curve
 #
 # Measure every Fig. 4 result with one yardstick: content loss at `conv4_2` of the photo and
-# style loss on all five layers of the painting (the full objective; `ex.evaluate`).
-# Each row of Fig. 4 gives one curve through its four ratios.
+# style loss on all five layers of the painting (the full objective; `ex.evaluate`). Each
+# row of Fig. 4 gives one curve through its four ratios; the cell prints every point.
 
 # %%
-rows = [[p for p in row] for row in fig4.grid]
-fig, ax = plt.subplots(figsize=(6.4, 4.4))
-for label, row in zip(fig4.row_labels, rows):
+curves = {}
+for label, row in zip(fig4.row_labels, fig4.grid):
     c, s = ex.evaluate([p.image for p in row], config, style=ex.FIG4_STYLE)
-    ax.loglog(c, s, "o-", label=f"style on {label}")
-    if label == fig4.row_labels[-1]:
-        for ratio, ci, si in zip(ex.FIG4_RATIOS, c, s):
-            ax.annotate(f"α/β={ratio:g}", (ci, si), textcoords="offset points", xytext=(5, 4), fontsize=8)
-ax.set_xlabel("content loss (conv4_2 of the photo)")
-ax.set_ylabel("style loss (conv1_1 … conv5_1 of the painting)")
-ax.set_title("Content versus style across α/β (Fig. 4 results)")
-ax.grid(alpha=0.3, which="both"); ax.legend(fontsize=7); plt.show()
+    curves[f"style on {label}"] = (c, s)
+    for ratio, ci, si in zip(ex.FIG4_RATIOS, c, s):
+        print(f"style on {label:18s} alpha/beta {ratio:7.0e}: content loss {ci:10.4g}, style loss {si:10.4g}")
+show(plotting.plot_tradeoff(curves, labels=[f"α/β={r:g}" for r in ex.FIG4_RATIOS],
+                            title="Content versus style across α/β (Fig. 4 results)",
+                            xlabel="content loss (conv4_2 of the photo)",
+                            ylabel="style loss (conv1_1 … conv5_1 of the painting)"))
 
 # %% [markdown]
-# **What it shows.** From $10^{-5}$ to $10^{-3}$, a larger $\alpha/\beta$ buys a lower
-# content loss with a higher style loss, most clearly in the rows that match style on
-# several layers: no image is best at both, and the ratio picks a point on the curve. At
-# $10^{-2}$ the content loss rises again. For exact minimisers that cannot happen (more
-# weight on content never gives a higher content loss); it is the fixed budget of Adam steps
-# showing: a content-dominated run behaves like the content reconstruction of lecture 1 and
-# keeps a fine speckle in flat areas (see the sky in Fig. 4's last column), which the
-# style term would have smoothed away. Rows that matched style on fewer layers have a high
-# full style loss whatever the ratio — they were not asked to match the higher layers' Gram
-# matrices.
+# **What to look for.** For exact minimisers, more weight on content never gives a higher
+# content loss, so each curve would run from high style loss and low content loss to the
+# reverse. Points that break that order show the fixed budget of optimisation steps, not the
+# loss itself. Rows that matched style on fewer layers were not asked to match the higher
+# layers' Gram matrices, so their full style loss says how much those layers' statistics
+# come along for free.
+# <!-- TODO(results): describe the printed points of the 512 px run (at 256 px the 1e-2
+# point was worse on both losses than 1e-3); any explanation must agree with lecture 1. -->
 #
-# ## 6. Summary and exercises
+# ## 7. Summary and exercises
 #
-# * Style transfer is the optimisation of Eq. 7 from noise; $\alpha/\beta$ moves along a
-#   trade-off between the photo's content and the painting's style; style on more layers
-#   gives larger-scale, smoother stylisation.
+# * Style transfer is the optimisation of Eq. 7; section 2 is the whole algorithm. The ratio
+#   $\alpha/\beta$ trades the photo's content against the painting's style.
 # * The paper's ratios only carry over with the paper's normalised network, a size
 #   correction, and (for this implementation) one measured factor.
 #
-# **Exercise 1.** Rerun Fig. 4's last row with `ex.figure4(ex.settings(config, normalize=False), style_sets=[ex.STYLE_LAYERS])`
-# (Keras's weights, paper ratios). Which ratio now gives a balanced image? Explain with the
-# plot of section 2.
+# **Exercise 1.** Rerun Fig. 4's last row on Keras's weights as they are, with the paper's
+# ratios as printed:
+# `ex.figure4(config, normalize=False, ratio_calibration=1.0, style_sets=[ex.STYLE_LAYERS])`.
+# Which ratio now gives a balanced image? If none of the four columns does, widen the range
+# (`ratios=(1e-3, 1e-1, 1e1, 1e3)`). Explain the shift with the mean activations of
+# section 3.
 #
-# **Exercise 2.** Turn off the size correction (`ratio_scaling="none"`) and rerun one
-# column of Fig. 4. Does the result look like the next column to the left? Should it?
+# **Exercise 2.** The size correction is 1 at 512 px. Run one column of Fig. 4 at 256 px
+# with and without it: `ex.figure4(config, size=256, ratios=(1e-3,))` and
+# `ex.figure4(config, size=256, ratios=(1e-3,), ratio_scaling="none")`. Without it the
+# applied ratio is four times smaller: does the result look like the next column to the
+# left (ten times smaller)? Should it?
 #
-# **Exercise 3.** Repeat the calibration sweep with *The Scream* and with *The Great Wave*.
-# Is the transition at the same applied ratio? The paper chose a different ratio per
-# painting (Fig. 3): does your measurement agree with its choices?
+# **Exercise 3.** Repeat the calibration sweep with *The Scream* and with *The Great Wave*
+# (`ex.ratio_sweep(config, style="the_scream", size=96, steps=200)`). Is the transition at
+# the same applied ratio? The paper chose a different ratio per painting (Fig. 3): does your
+# measurement agree with its choices?
 
 # %% [markdown]
 # ---
@@ -239,6 +370,6 @@ ax.grid(alpha=0.3, which="both"); ax.legend(fontsize=7); plt.show()
 # %%
 shown = [r for res in RESULTS for r in res.results]
 compute = sum({(r.seconds, r.batch): r.seconds for r in shown}.values())
-print(f"this notebook ran for {(time.perf_counter() - NOTEBOOK_START) / 60:.1f} min; "
-      f"the optimisations behind its {len(shown)} images took {compute / 60:.1f} min when they ran "
+print(f"this notebook ran for {setup.minutes():.1f} min; the optimisations behind its "
+      f"{len(shown)} images took {compute / 60:.1f} min when they ran "
       f"({sum(r.cached for r in shown)} of them were taken from the cache)")

@@ -13,91 +13,104 @@
 # start image. Does it matter whether we start from the photo, from the painting, or from
 # noise? And how different are results started from different noise images?
 #
-# **The paper's claim** (CVPR 2016, Sec. 4 and Fig. 6): the initialisation has little
-# influence on the final result; starting from a fixed image (photo or painting) always
-# gives the same result, while different white-noise starts give different images — the
-# only way to make many images for one pair.
+# **The paper's claim** (Gatys, Ecker & Bethge, CVPR 2016, Fig. 6 and the section on the
+# initialisation of gradient descent): the initialisation has little influence on the final
+# result; starting from a fixed image (the photo or the painting) always gives the same
+# result, while different white-noise starts give different images — the only way to make
+# many images for one pair.
 #
-# **Plan.** (1) Six runs from six starts (Fig. 6). (2) Convergence curves. (3) A number for how
-# different the results are. (4) Exercises.
+# **Plan.** (1) Six runs from six starts (Fig. 6). (2) Convergence curves. (3) A number for
+# how different the results are. (4) Exercises.
 #
-# **Images.** The notebooks use the paper's images when they find them: set the environment variable `STYLETRANSFER_IMAGES` to a folder holding `tubingen.jpg`, `starry_night.jpg`, ... or fetch them into `images/paper/` with `python -m styletransfer_tf download-images`. Without them the project's own `images/sample_content.png` and `images/sample_style.png` stand in (the setup cell says which files were used).
-
-# %% [markdown] tags=["run-info"]
-# **This copy was executed** on 2026-11-21 with `SIZE = 256`, `STEPS = 150`, `PRESET = 'fast'`, `PRECISION = 'mixed'`, `WEIGHTS = 'imagenet'`, `CACHE = True`; real VGG19 ImageNet weights, the paper's images from `$STYLETRANSFER_IMAGES`; on 2 CPU cores (AMD EPYC), no GPU used. Wall-clock time of the whole notebook: **0.1 min** (results already computed by another notebook or the gallery come from the cache; the last cell says how long their optimisations took when they ran).
+# **Running it.** The parameters cell sets the image size (`SIZE`, the paper's 512 px by
+# default), the number of steps and the precision; the setup cell below it makes the lecture
+# run on a laptop or on Google Colab: it installs the kit where it is missing, finds the
+# VGG19 weights and the paper's images (downloading them if needed) and prints which are
+# used. Where a paper image cannot be had, one of the kit's drawn sample images stands in,
+# and the setup cell says so. Every figure cell prints how long its optimisations took;
+# for a first look on a laptop, set `SIZE = 128`.
 
 # %% tags=["parameters"]
-# Parameters (papermill-style: this cell is tagged "parameters"; run_notebooks.py and the
-# tests replace these values). SIZE = longest image side in px, STEPS = Adam steps per image.
-SIZE = 256
-STEPS = 150
-PRESET = "fast"          # "fast" (Adam, batched) or "paper" (L-BFGS, one image at a time)
-PRECISION = "mixed"      # "float32" or "mixed" (VGG19 in bfloat16: about 1.4x faster on this CPU)
-WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS or the Keras download; None = random (tests)
-CACHE = True             # reuse results computed before (by another notebook or the gallery)
+# Parameters: papermill replaces them (papermill -p SIZE 128 ...; see notebooks/README.md).
+SIZE = 512               # longest side of the figures' images, px (the paper's size)
+STEPS = 300              # Adam steps (or L-BFGS iterations) per image
+PRESET = "fast"          # "fast" (Adam, a figure row as one batch) or "paper" (L-BFGS, one image at a time)
+PRECISION = "float32"    # "float32"; "mixed" (VGG19 in bfloat16); "auto" (bfloat16 only where it is fast here)
+WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS, else the Keras download; a path; None: random (tests)
+DOWNLOAD = True          # download the paper's images that are missing (needs the internet)
+CACHE = True             # reuse images computed before, by this or another lecture
 
 # %%
-# %matplotlib inline
-import sys
-import time
-from pathlib import Path
-
+# Setup, the same in every lecture. Where the kit is missing (Google Colab) it is installed
+# from KIT: the repository's git URL, or a folder holding a copy of the repository.
+KIT = "git+https://github.com/OWNER/styletransfer_tf.git"
 try:
     import styletransfer_tf
-except ImportError:  # running from notebooks/ without `pip install -e .`
-    sys.path.insert(0, str(Path.cwd().parent))
+except ImportError:
+    import importlib, subprocess, sys
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", KIT], check=True)
+    importlib.invalidate_caches()
+    import styletransfer_tf
+from styletransfer_tf.notebook import notebook_setup  # weights, images, precision: says which
+setup = notebook_setup(weights=WEIGHTS, precision=PRECISION, preset=PRESET, download=DOWNLOAD)
 
+# %%
+import keras
 import numpy as np
-import matplotlib.pyplot as plt
-from IPython.display import display, Markdown
-
-from styletransfer_tf import experiments as ex, plotting, vgg, losses
-from styletransfer_tf import images as imgs
 import tensorflow as tf
-tf.get_logger().setLevel("ERROR")  # every figure row traces its own step function; that is expected
+from tqdm.auto import tqdm
 
-NOTEBOOK_START = time.perf_counter()
-config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=PRECISION)
+from styletransfer_tf import experiments as ex, images as imgs, losses, plotting, vgg
+from styletransfer_tf.notebook import report
+from styletransfer_tf.plotting import show, show_figure
+
+config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=setup.precision)
+RESULTS = []  # every figure this lecture shows, for the last cell
 print("settings:", ", ".join(f"{k}={v}" for k, v in config.record().items()))
-for name in ("tubingen", "starry_night", "shipwreck", "the_scream", "composition_vii", "wave"):
-    path, substituted = ex.image_path(name)
-    print(f"  {name:16s} -> {path}" + ("   (STAND-IN: the paper's image was not found)" if substituted else ""))
 
 # %% [markdown]
 # ## 1. Six starting points (Fig. 6)
 #
 # *The Starry Night* on Tübingen, $\alpha/\beta = 10^{-3}$, content at `conv4_2`, style on
 # `conv1_1` … `conv5_1`, started from (A) the photo, (B) the painting (resized to the photo's
-# shape) and (C) four white-noise images (seeds 0–3). The six runs are one batch.
+# shape) and (C) four noise images (seeds 0–3). "Noise" here is what the paper calls white
+# noise, with an amplitude the paper does not give: the ImageNet mean colour plus Gaussian
+# noise of standard deviation `config.noise_std` (10 on the 0–255 scale), independently for
+# every pixel and colour. The six runs are one batch.
 
 # %%
-result = ex.figure6(config, cache=CACHE, verbose=False)
-RESULTS = [result]
-print("differences from the paper:", *result.notes, sep="\n  - ")
-display(plotting.plot_figure(result))
+result = ex.figure6(config, cache=CACHE)
+RESULTS.append(result)
+report(result)
+show_figure(result)
 
 # %% [markdown]
-# **What it shows.** All six images show the Neckarfront in van Gogh's style. Started from
-# the photo, the result keeps the most photographic detail (sharp facades, the photo's
-# colours under a layer of strokes); started from the painting, the painting's own layout
-# survives where the photo's content term is weak: van Gogh's moon and swirls are still in
-# the sky. The four noise starts give images that look alike from afar and differ in the
-# placement of individual strokes. With the paper's L-BFGS run to convergence the
-# differences between starts are smaller than after this notebook's fixed number of Adam steps.
+# **What to look for.** Whether all six show the Neckarfront in van Gogh's style; whether
+# the photo start keeps more photographic detail and the painting start more of the
+# painting's own layout (its moon, its swirls) than the noise starts; how the four noise
+# starts differ from each other. The paper ran L-BFGS to convergence; this lecture runs a
+# fixed number of Adam steps, after which the start can still show.
+# <!-- TODO(results): describe the six panels of the 512 px run as they are. -->
 #
 # ## 2. Convergence
+#
+# The losses of every run, and (printed) their values at the start, after the first step
+# and at the end.
 
 # %%
-display(plotting.plot_losses(result.histories(), parts=("content", "style"),
-                             title="Losses during the optimisation, by start image"))
+show(plotting.plot_losses(result.histories(), parts=("content", "style"),
+                          title="Losses during the optimisation, by start image"))
+for label, h in result.histories().items():
+    print(f"{label:24s} content {h['content'][0]:9.3g} -> {h['content'][1]:9.3g} -> {h['content'][-1]:9.3g}"
+          f"   style {h['style'][0]:9.3g} -> {h['style'][1]:9.3g} -> {h['style'][-1]:9.3g}   (start -> step 1 -> end)")
 
 # %% [markdown]
-# The photo start begins with zero content loss and a large style loss; the painting start
-# the opposite; noise starts high on both. The four noise curves lie on top of each other
-# and the photo start ends among them. The painting start keeps its head start in style
-# and its handicap in content (about three times the others' content loss after these
-# steps): the start matters less at the end than at the beginning, but it still matters.
-# (The paper ran L-BFGS to convergence, where it reports little influence of the start.)
+# The photo start begins with zero content loss (its features are the target) and the
+# painting start with zero style loss; what happens after the first step, and how far apart
+# the runs end, the printed values tell.
+# <!-- TODO(results): describe the printed values of the 512 px run: the photo start's
+# content loss jumps at step 1 (to 1.3e7 at 256 px); do the noise curves coincide; how
+# does the painting start end compared with the others (numbers from the printout). -->
 #
 # ## 3. How different are the results? A number
 #
@@ -112,16 +125,8 @@ painting = ex.load_named(ex.FIG6_STYLE, shape=content.shape[:2])
 starts = [imgs.to_uint8(imgs.deprocess(ex.job_start_image(r.job, content, painting, config.noise_std)))
           for r in result.results]
 start = ex.pairwise_distances(starts)
-fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-for ax, d, title in zip(axes, (start, final), ("start images", "results")):
-    im = ax.imshow(d, cmap="viridis", vmin=0, vmax=max(start.max(), final.max()))
-    ax.set_xticks(range(len(labels)), labels, rotation=60, fontsize=7)
-    ax.set_yticks(range(len(labels)), labels, fontsize=7)
-    for i in range(len(labels)):
-        for j in range(len(labels)):
-            ax.text(j, i, f"{d[i, j]:.0f}", ha="center", va="center", fontsize=7, color="w")
-    ax.set_title(f"RMS pixel difference between {title}")
-fig.colorbar(im, ax=axes, shrink=0.8); plt.show()
+show(plotting.plot_distance_matrices({"RMS pixel difference between start images": start,
+                                      "RMS pixel difference between results": final}, labels))
 
 noise = [i for i, r in enumerate(result.results) if r.job.init == "noise"]
 pairs = [(i, j) for k, i in enumerate(noise) for j in noise[k + 1:]]
@@ -133,24 +138,28 @@ print(f"photo-started result vs the photo itself: RMS difference "
       f"{ex.pairwise_distances([result.results[0].image, imgs.to_uint8(content)])[0, 1]:.1f}")
 
 # %% [markdown]
-# **What it shows.** The noise-started results differ from each other by a clearly non-zero
-# amount: the optimisation does not forget where it started, it turns different noise
-# into different brush strokes. Their mutual SSIM is well below 1 although they look alike
-# from afar — their differences are in the fine texture, not in the composition. The photo
-# and painting starts are further apart from each other than the noise starts are.
+# **What to look for.** Whether the noise-started results are further apart than zero (the
+# optimisation turns different noise into different brush strokes) but closer to each other
+# than the photo and painting starts are; whether their mutual SSIM is well below 1 although
+# they look alike from afar (their differences are in the fine texture, not the
+# composition).
+# <!-- TODO(results): state the printed numbers of the 512 px run and what they show. -->
 #
 # ## 4. Summary and exercises
 #
-# * The start image changes the details of the result, not what it is: all starts give
-#   the photo's scene in the painting's style. Only noise starts give many different results.
+# * The paper's claim: the start image changes the details of the result, not what it is;
+#   only noise starts give many different results for one pair. Whether that holds after a
+#   fixed number of Adam steps is what this lecture measures.
 #
-# **Exercise 1.** Run the four noise seeds again with twice the number of steps
-# (`ex.settings(config, steps=2 * STEPS)`). Do the noise-started results get closer to each
-# other or not? What does that say about the loss landscape?
+# **Exercise 1.** Run Fig. 6 again with twice the number of steps,
+# `ex.figure6(config, steps=2 * STEPS)`, and rerun section 3 on it. Do the noise-started
+# results get closer to each other or not? What does that say about the loss landscape?
 #
-# **Exercise 2.** The white-noise start here is small-amplitude Gaussian noise around the
-# ImageNet mean colour (`config.noise_std`). Try full-range uniform noise
-# (`noise_std=100`). How many more steps does Adam need to remove the grain?
+# **Exercise 2.** The noise start here is small: Gaussian noise of standard deviation
+# `config.noise_std` = 10 around the mean colour. Try a start that fills most of the 0–255
+# range, `ex.figure6(config, noise_std=60.0, seeds=(0,))` (pixels outside the range are
+# clipped after the first step). Compare its loss curves with those above: how many more
+# steps (`steps=...`) does Adam need before the sky is as smooth?
 
 # %% [markdown]
 # ---
@@ -159,6 +168,6 @@ print(f"photo-started result vs the photo itself: RMS difference "
 # %%
 shown = [r for res in RESULTS for r in res.results]
 compute = sum({(r.seconds, r.batch): r.seconds for r in shown}.values())
-print(f"this notebook ran for {(time.perf_counter() - NOTEBOOK_START) / 60:.1f} min; "
-      f"the optimisations behind its {len(shown)} images took {compute / 60:.1f} min when they ran "
+print(f"this notebook ran for {setup.minutes():.1f} min; the optimisations behind its "
+      f"{len(shown)} images took {compute / 60:.1f} min when they ran "
       f"({sum(r.cached for r in shown)} of them were taken from the cache)")

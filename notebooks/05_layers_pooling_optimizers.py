@@ -13,147 +13,157 @@
 # matched at `conv4_2`, max pooling is replaced by average pooling, and the optimiser is
 # L-BFGS. What happens with the alternatives?
 #
-# **The paper's claims** (CVPR 2016): matching content at a lower layer (`conv2_2`) keeps so
-# much of the photo's fine structure that the painting's texture looks merely "blended
-# over" it, while at `conv4_2` photo and painting merge (Sec. 3, Fig. 5); average pooling
-# "improves the gradient flow and one obtains slightly more appealing results" (Sec. 2);
-# L-BFGS "works best for image synthesis" (Sec. 3).
+# **The paper's claims** (Gatys, Ecker & Bethge, CVPR 2016), paraphrased: matching the
+# content at a lower layer (`conv2_2`) keeps so much of the photo's detailed pixel
+# information that the painting's texture looks merely blended over the photo, while at
+# `conv4_2` photo and painting merge (Fig. 5); replacing max pooling by average pooling gave
+# slightly more appealing results, which is why the paper's images use it; and L-BFGS is the
+# optimiser the authors found to work best for image synthesis.
 #
 # **Plan.** (1) Content layer (Fig. 5). (2) Max versus average pooling. (3) Adam versus
 # L-BFGS on the same problem, against wall-clock time. (4) Exercises.
 #
-# **Images.** The notebooks use the paper's images when they find them: set the environment variable `STYLETRANSFER_IMAGES` to a folder holding `tubingen.jpg`, `starry_night.jpg`, ... or fetch them into `images/paper/` with `python -m styletransfer_tf download-images`. Without them the project's own `images/sample_content.png` and `images/sample_style.png` stand in (the setup cell says which files were used).
-
-# %% [markdown] tags=["run-info"]
-# **This copy was executed** on 2026-11-21 with `SIZE = 256`, `STEPS = 150`, `PRESET = 'fast'`, `PRECISION = 'mixed'`, `WEIGHTS = 'imagenet'`, `CACHE = True`; real VGG19 ImageNet weights, the paper's images from `$STYLETRANSFER_IMAGES`; on 2 CPU cores (AMD EPYC), no GPU used. Wall-clock time of the whole notebook: **0.1 min** (results already computed by another notebook or the gallery come from the cache; the last cell says how long their optimisations took when they ran).
+# **Running it.** The parameters cell sets the image size (`SIZE`, the paper's 512 px by
+# default), the number of steps and the precision; the setup cell below it makes the lecture
+# run on a laptop or on Google Colab: it installs the kit where it is missing, finds the
+# VGG19 weights and the paper's images (downloading them if needed) and prints which are
+# used. Where a paper image cannot be had, one of the kit's drawn sample images stands in,
+# and the setup cell says so. Every figure cell prints how long its optimisations took;
+# for a first look on a laptop, set `SIZE = 128`.
 
 # %% tags=["parameters"]
-# Parameters (papermill-style: this cell is tagged "parameters"; run_notebooks.py and the
-# tests replace these values). SIZE = longest image side in px, STEPS = Adam steps per image.
-SIZE = 256
-STEPS = 150
-PRESET = "fast"          # "fast" (Adam, batched) or "paper" (L-BFGS, one image at a time)
-PRECISION = "mixed"      # "float32" or "mixed" (VGG19 in bfloat16: about 1.4x faster on this CPU)
-WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS or the Keras download; None = random (tests)
-CACHE = True             # reuse results computed before (by another notebook or the gallery)
+# Parameters: papermill replaces them (papermill -p SIZE 128 ...; see notebooks/README.md).
+SIZE = 512               # longest side of the figures' images, px (the paper's size)
+STEPS = 300              # Adam steps (or L-BFGS iterations) per image
+PRESET = "fast"          # "fast" (Adam, a figure row as one batch) or "paper" (L-BFGS, one image at a time)
+PRECISION = "float32"    # "float32"; "mixed" (VGG19 in bfloat16); "auto" (bfloat16 only where it is fast here)
+WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS, else the Keras download; a path; None: random (tests)
+DOWNLOAD = True          # download the paper's images that are missing (needs the internet)
+CACHE = True             # reuse images computed before, by this or another lecture
 
 # %%
-# %matplotlib inline
-import sys
-import time
-from pathlib import Path
-
+# Setup, the same in every lecture. Where the kit is missing (Google Colab) it is installed
+# from KIT: the repository's git URL, or a folder holding a copy of the repository.
+KIT = "git+https://github.com/OWNER/styletransfer_tf.git"
 try:
     import styletransfer_tf
-except ImportError:  # running from notebooks/ without `pip install -e .`
-    sys.path.insert(0, str(Path.cwd().parent))
+except ImportError:
+    import importlib, subprocess, sys
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", KIT], check=True)
+    importlib.invalidate_caches()
+    import styletransfer_tf
+from styletransfer_tf.notebook import notebook_setup  # weights, images, precision: says which
+setup = notebook_setup(weights=WEIGHTS, precision=PRECISION, preset=PRESET, download=DOWNLOAD)
 
+# %%
+import keras
 import numpy as np
-import matplotlib.pyplot as plt
-from IPython.display import display, Markdown
-
-from styletransfer_tf import experiments as ex, plotting, vgg, losses
-from styletransfer_tf import images as imgs
 import tensorflow as tf
-tf.get_logger().setLevel("ERROR")  # every figure row traces its own step function; that is expected
+from tqdm.auto import tqdm
 
-NOTEBOOK_START = time.perf_counter()
-config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=PRECISION)
+from styletransfer_tf import experiments as ex, images as imgs, losses, plotting, vgg
+from styletransfer_tf.notebook import report
+from styletransfer_tf.plotting import show, show_figure
+
+config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=setup.precision)
+RESULTS = []  # every figure this lecture shows, for the last cell
 print("settings:", ", ".join(f"{k}={v}" for k, v in config.record().items()))
-for name in ("tubingen", "starry_night", "shipwreck", "the_scream", "composition_vii", "wave"):
-    path, substituted = ex.image_path(name)
-    print(f"  {name:16s} -> {path}" + ("   (STAND-IN: the paper's image was not found)" if substituted else ""))
 
 # %% [markdown]
 # ## 1. Content at `conv2_2` or `conv4_2` (Fig. 5)
 #
 # Same painting, same $\alpha/\beta = 10^{-3}$, same start; only the content layer differs.
 # (The paper's painting for Fig. 5 is by Lyonel Feininger and not in our image set; we use
-# *The Starry Night*.)
+# *The Starry Night*.) Both results are then measured with one yardstick: content loss at
+# `conv4_2`, style loss on all five layers.
 
 # %%
-fig5 = ex.figure5(config, cache=CACHE, verbose=False)
-print("differences from the paper:", *fig5.notes, sep="\n  - ")
-display(plotting.plot_figure(fig5))
+fig5 = ex.figure5(config, cache=CACHE)
+RESULTS.append(fig5)
+report(fig5)
+show_figure(fig5, max_cols=2)
 c, s = ex.evaluate([r.image for r in fig5.results], config)
 for r, ci, si in zip(fig5.results, c, s):
     print(f"{r.job.label}: content loss at conv4_2 {ci:.4g}, style loss {si:.4g}")
 
 # %% [markdown]
-# **What it shows.** With content at `conv2_2`, the photo's edges and fine detail are kept
-# almost exactly and the painting's texture lies on top of it like a filter; with
-# `conv4_2`, the houses are re-drawn in the painting's strokes. The `conv2_2` result also
-# has the higher style loss: the low content layer constrains the pixels so tightly that
-# there is less room for the style.
+# **What to look for.** The paper's description: with content at `conv2_2`, the photo's
+# edges and fine detail stay and the painting's texture lies on top like a filter; with
+# `conv4_2`, the houses are re-drawn in the painting's strokes. The printed style losses
+# say which result matches the painting's statistics more closely.
+# <!-- TODO(results): describe both panels of the 512 px run and compare the printed
+# losses. -->
 #
 # ## 2. Max or average pooling
 #
-# Both networks are normalised on the same images and run with the same settings; the two
-# results are compared with one yardstick (the average-pooling network's losses).
+# Both networks are normalised on the same images and run with the same settings except
+# the pooling; the two results are then measured with one yardstick, the average-pooling
+# network's losses (which favours the average-pooling result).
 
 # %%
-pool = ex.pooling_comparison(config, cache=CACHE, verbose=False)
-display(plotting.plot_figure(pool, suptitle=False))
+pool = ex.pooling_comparison(config, cache=CACHE)
+RESULTS.append(pool)
+report(pool)
+show_figure(pool, suptitle=False, footer=False)
 c, s = ex.evaluate([r.image for r in pool.results], config)
 for r, ci, si in zip(pool.results, c, s):
     print(f"{r.job.label}: content loss {ci:.4g}, style loss {si:.4g} (measured with average pooling)")
 
 # %% [markdown]
-# **What it shows.** The two results are similar at first sight; max pooling leaves
-# sharper, higher-contrast strokes and more high-frequency grain, average pooling softer,
-# smoother ones. (Measured with the average-pooling network, the max-pooling result has
-# about three times the content loss; part of that is the yardstick being the other network.) Max pooling
-# passes the gradient to one input of each 2x2 window only, average pooling to all four:
-# this is the paper's "gradient flow". The difference is a matter of taste more than of
-# principle, as the paper's "slightly" says.
+# Max pooling passes the gradient to one input of each 2x2 window only, average pooling to
+# all four: an argument for average pooling in an optimisation over pixels. The paper itself
+# only calls the difference slight.
+# <!-- TODO(results): describe the two panels of the 512 px run (sharper strokes? more
+# grain?) and the printed losses; the footer is off because the two panels differ in
+# pooling. -->
 #
 # ## 3. Adam or L-BFGS, against the clock
 #
-# The same problem (Fig. 6's noise seed 0) run alone with each optimiser for the same
-# number of steps, so that each run's wall-clock time is its own, and both in float32
-# (with the bfloat16 network, `PRECISION = "mixed"`, L-BFGS's line search fails after one
-# iteration: its rounding noise breaks the line search's assumptions). One L-BFGS iteration
-# can evaluate the loss and gradient more than once (line search); one Adam step is exactly
-# one evaluation.
+# The same problem (Fig. 6's noise seed 0) run alone with each optimiser for the same number
+# of steps, so that each run's wall-clock time is its own, and both in float32 (L-BFGS
+# needs float32: with the bfloat16 network its line search fails on the rounding noise).
+# One L-BFGS iteration can evaluate the loss and gradient more than once (line search); one
+# Adam step is exactly one evaluation. The cell prints each run's steps, time and final loss.
 
 # %%
-opt = ex.optimizer_comparison(config, cache=CACHE, verbose=False)
-RESULTS = [fig5, pool, opt]
-display(plotting.plot_figure(opt, suptitle=False))
-display(plotting.plot_losses(opt.histories(), parts=("total",), x="seconds",
-                             title="Weighted total loss against wall-clock time"))
-display(plotting.plot_losses(opt.histories(), parts=("total",), x="step",
-                             title="... and against steps / iterations"))
+opt = ex.optimizer_comparison(config, cache=CACHE)
+RESULTS.append(opt)
+report(opt)
+show_figure(opt, suptitle=False, footer=False)
+show(plotting.plot_losses(opt.histories(), parts=("total",), x="seconds",
+                          title="Weighted total loss against wall-clock time"))
+show(plotting.plot_losses(opt.histories(), parts=("total",), x="step",
+                          title="... and against steps / iterations"))
 for r in opt.results:
     h = r.history
-    print(f"{r.job.label:7s}: {h['step'][-1]} steps in {h['seconds'][-1]:.1f} s, final total loss {h['total'][-1]:.4g}")
+    print(f"{r.job.label:7s}: {h['step'][-1]} steps in {h['seconds'][-1]:.1f} s "
+          f"({h['seconds'][-1] / max(h['step'][-1], 1):.2f} s per step), final total loss {h['total'][-1]:.4g}")
 
 # %% [markdown]
-# **What it shows.** One Adam step and one L-BFGS iteration cost about the same here
-# (about 0.4 s: both are one loss-and-gradient evaluation, L-BFGS's line search rarely
-# needs a second). Adam is ahead for the first ten seconds or so, while L-BFGS is still
-# building its picture of the curvature; then L-BFGS overtakes, keeps descending steadily
-# and ends clearly lower after its 150 iterations (total loss about 1.0 against Adam's
-# 1.3), while Adam, its learning rate decayed, has levelled off. L-BFGS uses curvature
+# **What to look for.** Which optimiser is ahead after the first seconds and which at the
+# end, per second and per step; whether either curve has spikes. L-BFGS uses curvature
 # information from past gradients and needs no learning rate: the paper's reason to prefer
-# it. Adam's advantages are elsewhere: a batch of independent images at once (a whole
-# figure row in one optimisation, as the kit does), and bfloat16 works with it (L-BFGS
-# needs float32: see above). (How the two compare over 1000 steps, with other Adam
-# settings: `benchmarks/README.md`.)
+# it. Adam's advantages are elsewhere: a batch of independent images at once (a whole figure
+# row in one optimisation, as the kit does), and bfloat16 works with it. (How the two compare
+# over 1000 steps, with other Adam settings: `benchmarks/README.md`.)
+# <!-- TODO(results): describe the curves of the 512 px run with the printed times and
+# losses (at 256 px Adam's loss had a spike at about 5 s, which the text must mention if it
+# is still there). -->
 #
 # ## 4. Summary and exercises
 #
-# * Content at `conv4_2` lets the painting re-draw the photo; at `conv2_2` it can only tint it.
-# * Average pooling gives slightly smoother results; the effect is small.
-# * L-BFGS gets further per iteration and, after the first seconds, per second; Adam batches.
+# * The paper's claims: content at `conv4_2` lets the painting re-draw the photo, at
+#   `conv2_2` it can only tint it; average pooling gives slightly more appealing results;
+#   L-BFGS works best. Sections 1–3 put each to a test on this machine.
 #
-# **Exercise 1.** Try `conv3_2` and `conv5_2` as content layers with `ex.run_jobs` and
-# `ex.Job(..., content_layers=("conv3_2",))`. Where between `conv2_2` and `conv4_2` does
-# the picture change from "tinted photo" to "painting"?
+# **Exercise 1.** Try `conv3_2` and `conv5_2` as content layers:
+# `ex.run_jobs([ex.Job("conv3_2", content_layers=("conv3_2",))], config)`. Where between
+# `conv2_2` and `conv4_2` does the picture change from "tinted photo" to "painting"?
 #
 # **Exercise 2.** Adam's learning rate is `config.lr` pixel units per step, decaying along
-# a cosine to `config.lr * config.lr_final`. Try a constant learning rate (`lr_final=1.0`)
-# and a larger one (`lr=8.0`). Does any setting catch up with L-BFGS?
+# a cosine to `config.lr * config.lr_final`. Try a constant learning rate,
+# `ex.optimizer_comparison(config, lr_final=1.0)`, and a larger one,
+# `ex.optimizer_comparison(config, lr=8.0)`. Does any setting catch up with L-BFGS?
 
 # %% [markdown]
 # ---
@@ -162,6 +172,6 @@ for r in opt.results:
 # %%
 shown = [r for res in RESULTS for r in res.results]
 compute = sum({(r.seconds, r.batch): r.seconds for r in shown}.values())
-print(f"this notebook ran for {(time.perf_counter() - NOTEBOOK_START) / 60:.1f} min; "
-      f"the optimisations behind its {len(shown)} images took {compute / 60:.1f} min when they ran "
+print(f"this notebook ran for {setup.minutes():.1f} min; the optimisations behind its "
+      f"{len(shown)} images took {compute / 60:.1f} min when they ran "
       f"({sum(r.cached for r in shown)} of them were taken from the cache)")
