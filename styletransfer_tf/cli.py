@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 
-from . import blend, figures, layers, options, paper_images, presets
+from . import blend, figures, layers, memory, options, paper_images, presets
 from . import images as imgs
 from . import masks as region_masks
 from .errors import NonFiniteLossError, StyleTransferError
@@ -144,6 +144,10 @@ def add_transfer_arguments(parser):
     a("--weights", default="imagenet",
       help=f"'imagenet' (${WEIGHTS_ENV} if set, else the Keras download) or a path "
       "to vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5")
+    a("--memory-check", action=argparse.BooleanOptionalAction, default=True,
+      help="before starting, estimate the run's peak memory from the image and layer "
+      "shapes and stop with an error if it exceeds the memory available (default on; "
+      "see styletransfer_tf/memory.py)")
     a("--save-every", type=int, default=None, metavar="K",
       help="also save OUTPUT_stepNNNN.png every K steps")
     a("--overwrite", action="store_true", help="replace existing output files (never inputs)")
@@ -223,15 +227,16 @@ def check_transfer_args(args):
     shapes, _ = options.pyramid_shapes(content_shape, args.size, args.scales,
                                        default_steps(args), all_layers)
     style_size = None if args.style_size == "original" else args.style_size
+    style_shapes = []
     for path in args.style:
         style_shape = imgs.to_rgb_array(imgs.open_image(path)).shape
         what = "the style image" if len(args.style) == 1 else f"the style image {path}"
         if scale != 1:
             what += f" at --style-scale {scale:g}"
         for each in [shape, *shapes]:  # the final scale first, then the coarser ones
-            layers.check_image_fits(imgs.style_shape_for(style_shape, each, style_size,
-                                                         args.size, scale),
-                                    args.style_layers, what)
+            style_shapes.append(imgs.style_shape_for(style_shape, each, style_size,
+                                                     args.size, scale))
+            layers.check_image_fits(style_shapes[-1], args.style_layers, what)
     if args.masks:
         region_masks.check_masks([region_masks.as_mask(path) for path in args.masks],
                                  content_shape, len(args.style),
@@ -242,6 +247,9 @@ def check_transfer_args(args):
             f"{len(args.style_layers)} style layers")
     if args.ratio is not None and not args.ratio > 0:
         raise StyleTransferError(f"--ratio must be > 0, got {args.ratio}")
+    if args.memory_check:
+        memory.check_memory(shape, all_layers, args.optimizer, args.precision, style_shapes,
+                            what=f"--size {args.size}")
     inputs = [args.content, *args.style, *(args.masks or [])]
     if args.init not in options.INITS:
         inputs.append(args.init)
@@ -349,7 +357,7 @@ def transfer(args):
             weights=None if args.weights == "none" else args.weights,
             snapshot_every=args.save_every, verbose=not args.quiet,
             precision=args.precision, jit_compile=args.jit, max_seconds=args.max_seconds,
-            **adam)
+            memory_check=args.memory_check, **adam)
     except NonFiniteLossError as exc:
         history = optimize.history_entry(exc.history)
         settings["stopped"] = str(exc)

@@ -19,7 +19,7 @@ import scipy.optimize
 import tensorflow as tf
 from tqdm.auto import tqdm
 
-from . import blend, color, vgg
+from . import blend, color, memory, vgg
 from . import images as imgs
 from . import masks as region_masks
 from .errors import NonFiniteLossError, StyleTransferError
@@ -390,7 +390,7 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
             preserve_color=DEFAULT_PRESERVE_COLOR,
             init=DEFAULT_INIT, seed=0, pooling="max", weights="imagenet", snapshot_every=None,
             verbose=True, precision=DEFAULT_PRECISION, jit_compile=DEFAULT_JIT_COMPILE,
-            max_seconds=None, **adam):
+            max_seconds=None, memory_check=True, **adam):
     """Neural style transfer of Gatys et al. (2016) for one content/style pair,
     coarse to fine, with the controls of Gatys et al. (2017) as options.
 
@@ -445,6 +445,9 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
         jit_compile: compile the step with XLA (default off: slower on the CPU).
         max_seconds: a time budget for the optimisation (all scales); steps left when it
             runs out are skipped.
+        memory_check: before building the network, estimate the run's peak memory
+            (``memory.estimate_peak_bytes``, at the finest scale) and raise
+            StyleTransferError if it exceeds the memory available (``memory.check_memory``).
         **adam: lr, beta_1, beta_2, epsilon (Adam only).
 
     Returns:
@@ -453,7 +456,8 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
         ``tv``, ``total``.
 
     Raises:
-        StyleTransferError: bad input (files, sizes, layers, options).
+        StyleTransferError: bad input (files, sizes, layers, options), or a size that
+            would not fit in the memory available.
         NonFiniteLossError: the loss became NaN/Inf (carries the last finite image).
     """
     check_optimizer(optimizer)
@@ -494,6 +498,10 @@ def stylize(content, style, *, size=DEFAULT_SIZE, scales=DEFAULT_SCALES, steps=N
     for per_shape in styles.values():
         for style_s in per_shape:
             vgg.check_image_fits(style_s.shape, style_layers, "the style image")
+    if memory_check:
+        memory.check_memory(shapes[-1], layers, optimizer, precision,
+                            [s.shape for per_shape in styles.values() for s in per_shape],
+                            what=f"size={size}", hint="use a smaller size")
     keras.utils.set_random_seed(seed)
     extractor = vgg.feature_extractor(layers, weights=weights, pooling=pooling,
                                       precision=precision)
