@@ -436,7 +436,7 @@ def add_figure_arguments(parser):
       help="the figure, .png (or .jpg); its settings, timings and final losses go to OUTPUT.json")
     a("--preset", choices=sorted(presets.PRESETS), default="fast",
       help="fast (default: Adam, batched, 256 px, 300 steps) or paper (L-BFGS, 512 px, "
-      "1000 iterations: hours on a CPU)")
+      "3 scales, 100 iterations at the finest: about 4 minutes per image on 2 CPU cores)")
     a("--size", type=int, default=None, help="longest side in px (overrides the preset)")
     a("--steps", type=int, default=None, help="Adam steps / L-BFGS iterations (overrides)")
     a("--scales", type=int, default=None,

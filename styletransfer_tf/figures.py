@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import images as imgs
+from . import options
 from .errors import StyleTransferError
 from .jobs import (Job, JobResult, _cache_load, _cache_save, _keras_layers, job_key,
                    load_named, network_weights, run_group, run_jobs, substitution_notes)
@@ -51,6 +52,7 @@ class FigureResult:
     seconds: float = 0.0
     compute_seconds: float = 0.0
     notes: list = field(default_factory=list)
+    varies: tuple = ()
 
     @property
     def results(self):
@@ -114,8 +116,9 @@ def _set_label(layers):
     return layers[0] if len(layers) == 1 else f"{layers[0]} … {layers[-1]}"
 
 
-def _differences(config):
-    """Ways in which ``config`` differs from the paper's setup, as notes."""
+def _differences(config, ratios=True):
+    """Ways in which ``config`` differs from the paper's setup, as notes; ``ratios=False``
+    leaves out the notes on alpha/beta (for runs with only a content or a style term)."""
     notes = []
     if config.optimizer != "lbfgs":
         notes.append("Adam instead of the paper's L-BFGS")
@@ -123,18 +126,28 @@ def _differences(config):
         notes.append(f"{config.size} px instead of about {PAPER_SIZE} px"
                      + (f"; alpha/beta multiplied by (512/{config.size})^2 = "
                         f"{(PAPER_SIZE / config.size) ** 2:g} to keep the paper's balance"
-                        if config.ratio_scaling == "area" else ""))
+                        if ratios and config.ratio_scaling == "area" else ""))
     if config.pooling != "avg":
         notes.append("max pooling instead of the paper's average pooling")
     if config.normalize:
         notes.append("VGG19 normalised on the kit's six images, not the paper's image set")
     else:
         notes.append("Keras's unnormalised VGG19 weights: the paper's ratios do not carry over")
-    if config.ratio_calibration != 1.0:
+    if config.style_size == "content":
+        notes.append("each painting stretched to the photo's shape")
+    if ratios and config.ratio_calibration != 1.0:
         notes.append(f"the paper's alpha/beta multiplied by {config.ratio_calibration:g} "
                      "(RATIO_CALIBRATION, measured) so that they give the paper's balance here")
-    notes.append(f"{config.steps} {'Adam steps' if config.optimizer == 'adam' else 'L-BFGS iterations'}"
-                 " (the paper does not state its number of iterations)")
+    what = "Adam steps" if config.optimizer == "adam" else "L-BFGS iterations"
+    if config.scales > 1:
+        sizes = "/".join(str(s) for s in options.pyramid_sizes(config.size, config.scales))
+        steps = "/".join(str(n) for n in options.steps_per_scale(config.steps, config.scales))
+        notes.append(f"coarse to fine over {config.scales} scales ({sizes} px) with {steps} "
+                     f"{what}; the paper optimises at one scale and does not state its "
+                     "number of iterations")
+    else:
+        notes.append(f"{config.steps} {what} (the paper does not state its number of "
+                     "iterations)")
     if config.weights is None:
         notes.append("RANDOM VGG19 weights (test run): the pictures mean nothing")
     return notes
@@ -157,7 +170,7 @@ def figure1_content(preset="fast", cache=True, verbose=True, **overrides):
                 style_layers=(), init="noise") for layer in FIG1_CONTENT_LAYERS]
     layout = [[_input_panel("tubingen", config), *range(len(jobs))]]
     return _finish("1 top", "Content reconstructions from white noise (Fig. 1, top)", jobs,
-                   layout, config, start, cache, verbose, notes=_differences(config))
+                   layout, config, start, cache, verbose, notes=_differences(config, ratios=False))
 
 
 def figure1_style(preset="fast", cache=True, verbose=True, **overrides):
@@ -174,7 +187,7 @@ def figure1_style(preset="fast", cache=True, verbose=True, **overrides):
             for layers in FIG1_STYLE_SETS]
     layout = [[_input_panel("starry_night", config), *range(len(jobs))]]
     return _finish("1 bottom", "Style reconstructions from white noise (Fig. 1, bottom)", jobs,
-                   layout, config, start, cache, verbose, notes=_differences(config))
+                   layout, config, start, cache, verbose, notes=_differences(config, ratios=False))
 
 
 def figure1(preset="fast", cache=True, verbose=True, **overrides):
@@ -291,7 +304,7 @@ def pooling_comparison(preset="fast", cache=True, verbose=True, **overrides):
         figure="pooling", title="Max vs average pooling", grid=[results],
         inputs={n: imgs.to_uint8(load_named(n, size=config.size)) for n in ("tubingen", FIG6_STYLE)},
         settings=config, seconds=time.perf_counter() - start, compute_seconds=compute,
-        notes=[n for n in _differences(config) if "pooling" not in n]
+        varies=("pooling",), notes=[n for n in _differences(config) if "pooling" not in n]
         + substitution_notes(["tubingen", FIG6_STYLE]))
 
 
@@ -321,7 +334,7 @@ def optimizer_comparison(preset="fast", cache=True, verbose=True, **overrides):
         figure="optimizers", title="Adam vs L-BFGS", grid=[results],
         inputs={n: imgs.to_uint8(load_named(n, size=config.size)) for n in ("tubingen", FIG6_STYLE)},
         settings=config, seconds=time.perf_counter() - start,
-        compute_seconds=sum(r.seconds for r in results),
+        compute_seconds=sum(r.seconds for r in results), varies=("optimizer", "steps"),
         notes=[n for n in _differences(config) if "Adam" not in n and "iterations" not in n]
         + substitution_notes(["tubingen", FIG6_STYLE]))
 

@@ -286,8 +286,9 @@ def run_group(jobs, config, weights, verbose):
 
     def objective_at(shape):
         contents = [imgs.preprocess(imgs.resize(photos[job.content], shape=shape)) for job in jobs]
-        # the paper's setting: the painting resized to the photo's shape
-        styles = [imgs.preprocess(imgs.resize(paintings[job.style], shape=shape)) for job in jobs]
+        styles = [imgs.preprocess(imgs.style_image_for(paintings[job.style], np.empty((*shape, 3)),
+                                                      config.style_size))
+                  for job in jobs]
         alphas, betas = zip(*[_entry_weights(job, config, max(shape)) for job in jobs])
         return optimize.make_objective(
             extractor, layers, content_layers, style_layers, np.stack(contents), styles,

@@ -116,11 +116,20 @@ def plot_figure(result, panel_width=2.6, insets=True, suptitle=True, footer=True
 def settings_line(result):
     """One line: preset, size, optimiser, steps, pooling, network, time."""
     s = result.settings
+    varies = getattr(result, "varies", ())
     what = "Adam steps" if s.optimizer == "adam" else "L-BFGS iterations"
     network = "normalised VGG19" if s.normalize else "Keras VGG19 weights"
     if s.weights is None:
         network = "RANDOM weights (test)"
-    return (f"preset {s.preset}: {s.size} px, {s.steps} {what}, {s.pooling} pooling, {network}; "
+    parts = [f"{s.size} px"]
+    if s.scales > 1:
+        parts.append(f"{s.scales} scales")
+    if not {"optimizer", "steps"} & set(varies):
+        parts.append(f"{s.steps} {what}" + (" at the finest scale" if s.scales > 1 else ""))
+    if "pooling" not in varies:
+        parts.append(f"{s.pooling} pooling")
+    parts.append(network)
+    return (f"preset {s.preset}: {', '.join(parts)}; "
             f"compute {result.compute_seconds / 60:.1f} min on this machine")
 
 

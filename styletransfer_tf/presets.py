@@ -72,6 +72,15 @@ TITLES = {"tubingen": "Tübingen (photo)", "starry_night": "The Starry Night",
 CONTENT_IMAGES = ("tubingen",)
 
 
+#: Factor between the paper's alpha/beta and the ratio that gives the same balance here
+#: (the normalised VGG19): with the paper's ratios as printed, every column of Fig. 4
+#: comes out as the photo. The paper does not say how its implementation scaled the two
+#: losses beyond Eqs. 1-5, nor on which images it normalised; either can account for the
+#: factor. Measured on Fig. 3 at 512 px against the reference reproduction with
+#: ``benchmarks/paper_figures.py`` (the sweep is in benchmarks/README.md).
+RATIO_CALIBRATION = 3e-5
+
+
 # ----------------------------------------------------------------------------------------
 # Presets
 
@@ -100,6 +109,12 @@ class Settings:
         lr_final: the learning rate decays along a cosine to ``lr * lr_final``.
         epsilon: Adam's epsilon; tiny, so Adam ignores the loss's overall scale (the
             normalised network's losses are many orders smaller than Keras's).
+        style_size: how the painting is sized for the photo (``images.style_image_for``):
+            "size" keeps its aspect ratio with the photo's longest side (Eq. 4 then
+            compares size-normalised Gram matrices); "content" stretches it to the
+            photo's H x W. A portrait painting stretched to a landscape photo is no
+            longer the painting: The Scream stretched to Tübingen's shape scores S
+            7.6x that of the reference reproduction (``benchmarks/README.md``).
         noise_std: white-noise start images are the ImageNet mean colour plus Gaussian
             noise of this standard deviation (pixel units). Full-range uniform noise
             leaves visible grain after a few hundred Adam steps; the paper's white noise
@@ -119,10 +134,11 @@ class Settings:
     pooling: str = "avg"
     normalize: bool = True
     ratio_scaling: str = "area"
-    ratio_calibration: float = 3e-4
+    ratio_calibration: float = RATIO_CALIBRATION
     lr: float = 4.0
     lr_final: float = 0.1
     epsilon: float = 1e-8
+    style_size: str = "size"
     noise_std: float = 10.0
     weights: object = "imagenet"
     precision: str = "float32"
@@ -136,12 +152,13 @@ class Settings:
         return out
 
 
-#: The paper's setup as far as this kit reproduces it. Sources: CVPR 2016 Sec. 2
-#: (VGG19, average pooling, rescaled weights; "L-BFGS ... we found it to work best for
-#: image synthesis"), Sec. 4 (about 512 x 512 px). The number of iterations is not given
-#: in the paper; 1000 L-BFGS iterations are the kit's choice. Run time: about an hour per
-#: image on a 2-core CPU, minutes on a GPU.
-PAPER_PRESET = Settings(size=512, steps=1000, optimizer="lbfgs", pooling="avg",
+#: The paper's setup as far as this kit reproduces it: VGG19 with rescaled weights and
+#: average pooling, L-BFGS, about 512 px, no TV term, the paper's alpha/beta ratios (times
+#: :data:`RATIO_CALIBRATION`), white-noise starts. The paper does not give its number of
+#: iterations; the kit's choice is three scales (256, 362, 512 px) with 178, 133 and 100
+#: L-BFGS iterations, so that Fig. 3 fits in half an hour on a 2-core CPU
+#: (benchmarks/README.md); ``steps=`` and ``scales=1`` give a single-scale run.
+PAPER_PRESET = Settings(size=512, steps=100, scales=3, optimizer="lbfgs", pooling="avg",
                         normalize=True, preset="paper")
 
 #: A lecture-friendly version: same network, pooling and ratios as the paper, but Adam
@@ -178,17 +195,11 @@ def settings(preset="fast", **overrides):
     options.check_precision(result.precision, result.optimizer)
     if not isinstance(result.jit, (bool, np.bool_)):
         raise StyleTransferError(f"jit must be True or False, got {result.jit!r}")
+    if result.style_size not in ("size", "content"):
+        raise StyleTransferError(f"style_size must be size or content, got {result.style_size!r}")
     if result.ratio_scaling not in ("area", "none"):
         raise StyleTransferError(f"ratio_scaling must be area or none, got {result.ratio_scaling!r}")
     return result
-
-
-#: Factor between the paper's alpha/beta and the ratio that gives the same balance here
-#: (the normalised VGG19): with the paper's ratios as printed, every column of Fig. 4
-#: comes out as the photo. The paper does not say how its implementation scaled the two
-#: losses beyond Eqs. 1-5, nor on which images it normalised; either can account for the
-#: factor. It was measured with :func:`figures.ratio_sweep` (see notebooks/README.md).
-RATIO_CALIBRATION = 3e-4
 
 
 def loss_weights(ratio, size, ratio_scaling="area", calibration=RATIO_CALIBRATION):

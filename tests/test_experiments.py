@@ -218,7 +218,8 @@ def test_paper_preset_runs_lbfgs_one_image_at_a_time():
     # problem in every process and order. On it every iteration lowers the loss by more
     # than 0.1 % (measured: 1-9 %), far above scipy's stop (relative reduction <= 1e-12):
     # the three iterations do not rest on the line search's luck.
-    result = ex.figure5("paper", verbose=False, size=40, steps=3, weights=None)
+    # one scale: at 40 px the preset's coarser scales would be too small for conv5_1
+    result = ex.figure5("paper", verbose=False, size=40, steps=3, scales=1, weights=None)
     assert [r.batch for r in result.results] == [1, 1]
     assert all(r.history["step"][-1] == 3 for r in result.results)
     for r in result.results:
@@ -264,3 +265,30 @@ def test_figure_command_jit_option(capsys, tmp_path, weights_file):
     config = ex.settings("fast", size=40, steps=2, weights=weights_file)
     job = ex.Job("x", ratio=1e-3)
     assert ex.job_key(job, config) != ex.job_key(job, ex.settings(config, jit=True))
+
+
+@pytest.mark.parametrize("style_size, expected", [("size", (48, 24)), ("content", (36, 48))])
+def test_paintings_keep_their_aspect_ratio_unless_asked(monkeypatch, style_size, expected):
+    # a 36x48 photo and a 2:1 portrait painting: by default the painting keeps its shape
+    # with the photo's longest side (48); style_size="content" stretches it to 36x48
+    from styletransfer_tf import jobs, optimize
+    rng = np.random.default_rng(0)
+    fake = {"tubingen": rng.uniform(0, 255, (36, 48, 3)).astype(np.float32),
+            "the_scream": rng.uniform(0, 255, (96, 48, 3)).astype(np.float32)}
+    monkeypatch.setattr(jobs, "load_named",
+                        lambda name, size=None, shape=None: imgs.resize(
+                            fake[name], size=size, shape=shape) if (size or shape) else fake[name])
+    seen = []
+    real = optimize.make_objective
+
+    def spy(extractor, layers, c_layers, s_layers, content, style, **kw):
+        seen.append([s.shape[:2] for s in style])
+        return real(extractor, layers, c_layers, s_layers, content, style, **kw)
+
+    monkeypatch.setattr(optimize, "make_objective", spy)
+    config = ex.settings("fast", size=48, steps=1, weights=None, style_size=style_size)
+    job = ex.Job(label="x", style="the_scream", ratio=1e-3)
+    jobs.run_group([job], config, jobs.network_weights(config), verbose=False)
+    assert seen and seen[-1] == [expected]
+    with pytest.raises(ex.StyleTransferError, match="style_size"):
+        ex.settings("fast", style_size="stretch")
