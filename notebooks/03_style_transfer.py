@@ -249,11 +249,12 @@ for label, means in (("Keras weights", raw), ("normalised", rescaled)):
 # grows as the image gets smaller. The paper's images were about 512 px, so at `SIZE` px
 # the kit multiplies every ratio by $(512/\mathrm{SIZE})^2$ (1 at 512 px).
 #
-# *Calibration.* When the kit was calibrated (notebooks/README.md), the paper's ratios as
-# printed gave nearly the photograph in every column of Fig. 4 even with the normalised
-# network. The sweep below sets $\alpha/\beta$ directly (no corrections) over four orders of
-# magnitude, at 96 px; the kit's measured factor, `ex.RATIO_CALIBRATION` $= 3\times10^{-4}$,
-# came from where such a sweep turns from texture into a stylised photo. The paper does not
+# *Calibration.* With the normalised network, the paper's ratios as printed give nearly
+# the photograph in every column of Fig. 4. The kit multiplies them by a measured factor,
+# `ex.RATIO_CALIBRATION` $= 3\times10^{-5}$, chosen on Fig. 3 at 512 px by scoring the
+# results against a reference reproduction (`benchmarks/README.md`). The sweep below shows
+# the same transition more cheaply: it sets $\alpha/\beta$ directly (no corrections) over
+# four orders of magnitude, at 96 px. The paper does not
 # say how its code scaled the two losses beyond Eqs. 1–5, nor on which images its network
 # was normalised; either can account for such a factor. Panel titles of the figures below
 # always show the *paper's* ratio.
