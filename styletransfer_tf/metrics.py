@@ -15,8 +15,9 @@ content photo resized to the result's shape, the style image keeping its aspect 
   content photo: 1 is as much fine detail as the photo; noise and dotted skies raise it.
 
 ``benchmarks/quality.py`` uses these to compare results with a reference reproduction.
-The lectures also use :func:`psnr_ssim` (a reconstruction against its photo) and
-:func:`pairwise_distances` (how different a set of results is).
+The lectures also use :func:`psnr_ssim` (a reconstruction against its photo),
+:func:`pairwise_distances` (how different a set of results is) and
+:func:`layer_style_distances` (S layer by layer).
 """
 
 import numpy as np
@@ -101,6 +102,19 @@ def score_images(result, content, style, extractor=None, size=SCORE_SIZE):
     return {"S": style_distance(feats["result"][:n_style], feats["style"][:n_style]),
             "C": content_distance(feats["result"][n_style], feats["content"][n_style]),
             "HF": laplacian_energy(result) / laplacian_energy(content)}
+
+
+def layer_style_distances(image, style, extractor=None, size=SCORE_SIZE):
+    """S layer by layer: ``{paper layer name: sum((G/M - A/M_s)^2) / (4 N^2)}`` for
+    conv1_1 ... conv5_1, an image against a style image (arrays or paths), both resized
+    as in :func:`score_images` (longest side ``size``). Their mean is :func:`score_images`'s
+    S. Lecture 6 uses it to see which layers' statistics a result took from which painting.
+    ``extractor``: from :func:`scoring_extractor`."""
+    extractor = extractor or scoring_extractor()
+    feats = [vgg.extract(extractor, imgs.preprocess(imgs.resize(imgs.as_rgb(x), size=size))[None])
+             for x in (image, style)]
+    return {name: style_distance([feats[0][i]], [feats[1][i]])
+            for i, name in enumerate(vgg.STYLE_LAYERS)}
 
 
 def psnr_ssim(reference, image):

@@ -14,6 +14,9 @@ part has to stay in the cell) and then calls :func:`notebook_setup`, which
 and prints all of it, with paths relative to the folder the user set (never the
 machine's absolute paths, so executed notebooks can be shared). :func:`report` prints
 what a figure cell ran and what it cost; :func:`fmt_minutes` formats a duration.
+:func:`cached_stylize` runs ``stylize`` for a lecture that calls it directly (lecture 6),
+keeps the result in the cache folder and prints what it cost; :func:`cost_line` sums a
+cell's runs.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import json
 import os
 import platform
 import sys
@@ -327,3 +331,155 @@ def report(result, say=print):
     say(line)
     if result.notes:
         say("differences from the paper:\n  - " + "\n  - ".join(result.notes))
+
+
+# ------------------------------------------------------------------------------------------
+# Cached stylize runs (lecture 6)
+
+#: Bump when a change to the kit changes what ``stylize`` computes, so old entries are ignored.
+STYLIZE_CACHE_VERSION = 1
+
+#: The parts of a loss history kept in the cache.
+_HISTORY_KEYS = ("step", "seconds", "scale", "content", "style", "tv", "total")
+
+
+@dataclass
+class Stylized:
+    """One ``stylize`` result as a lecture shows it.
+
+    Attributes:
+        label: what the figure calls it.
+        image: uint8 RGB (H, W, 3).
+        history: ``step``, ``seconds``, ``scale`` and the losses per step (lists).
+        seconds: wall time of the ``stylize`` call that made it (network, targets and
+            optimisation), here or when it was cached.
+        cached: taken from the cache.
+    """
+
+    label: str
+    image: object
+    history: dict
+    seconds: float
+    cached: bool = False
+
+
+def stylize_cache_dir():
+    """``stylize/`` in the kit's cache folder (``paths.user_cache_dir``)."""
+    return paths.user_cache_dir() / "stylize"
+
+
+def _digest(value, files):
+    """A JSON-able stand-in for an argument of ``stylize``: arrays, and images given as
+    paths, by their content's sha256; everything else as it is."""
+    import numpy as np
+    if isinstance(value, (str, Path)) and (isinstance(value, Path) or Path(value).is_file()):
+        path = Path(value)
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        if key not in files:
+            files[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return {"file": files[key]}
+    if isinstance(value, np.ndarray):
+        array = np.ascontiguousarray(value)
+        return {"array": hashlib.sha256(array.tobytes()).hexdigest(),
+                "shape": list(array.shape), "dtype": str(array.dtype)}
+    if isinstance(value, (list, tuple)):
+        return [_digest(v, files) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _digest(v, files) for k, v in sorted(value.items())}
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+_FILE_DIGESTS = {}
+
+
+def stylize_key(content, style, options):
+    """Hex digest naming the cache entry of ``stylize(content, style, **options)``, or
+    None when it must not be cached (random weights differ per process). Images, masks and
+    the weights file enter by their content, so a changed file is a new entry."""
+    weights = options.get("weights", "imagenet")
+    if weights is None:
+        return None
+    from . import __version__
+    if weights == "imagenet":
+        from .vgg import resolve_weights  # imports TensorFlow; finds (or downloads) the file
+        weights = resolve_weights(weights)
+    record = {"version": STYLIZE_CACHE_VERSION, "kit": __version__,
+              "content": _digest(content, _FILE_DIGESTS),
+              "style": _digest(style, _FILE_DIGESTS),
+              "options": _digest({k: v for k, v in options.items()
+                                  if k not in ("weights", "verbose")}, _FILE_DIGESTS),
+              "weights": _digest(Path(weights).expanduser(), _FILE_DIGESTS)}
+    text = json.dumps(record, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _load_stylized(key, label):
+    import numpy as np
+    path = stylize_cache_dir() / f"{key}.npz"
+    if key is None or not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            history = {k: data[k].tolist() for k in _HISTORY_KEYS if k in data}
+            return Stylized(label, data["image"].copy(), history, meta["seconds"], True)
+    except (OSError, ValueError, KeyError):
+        return None  # a broken entry is recomputed
+
+
+def _save_stylized(key, result):
+    import numpy as np
+    folder = stylize_cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = json.dumps({"seconds": result.seconds, "label": result.label})
+    with paths.atomic_path(folder / f"{key}.npz") as tmp:
+        np.savez_compressed(tmp, image=result.image, meta=np.array(meta),
+                            **{k: np.asarray(v, np.float64) for k, v in result.history.items()
+                               if k in _HISTORY_KEYS})
+
+
+def cached_stylize(label, content, style, cache=True, say=print, run=None, **options):
+    """``optimize.stylize(content, style, **options)``, cached, with one printed line.
+
+    The result is kept in :func:`stylize_cache_dir` under :func:`stylize_key` (never with
+    random weights), so a lecture run a second time takes its images from there. The
+    line says what was made and what it cost: ``label: W x H px, 2.9 min`` or ``label:
+    W x H px, from the cache (it took 2.9 min when it ran)``. ``run`` replaces
+    ``optimize.stylize`` (tests).
+
+    Returns:
+        :class:`Stylized`.
+    """
+    key = stylize_key(content, style, options) if cache else None
+    found = _load_stylized(key, label) if key is not None else None
+    if found is not None:
+        say(f"{label}: {found.image.shape[1]}x{found.image.shape[0]} px, from the cache "
+            f"(it took {fmt_minutes(found.seconds)} when it ran)")
+        return found
+    if run is None:
+        from .optimize import stylize as run
+    start = time.perf_counter()
+    image, history = run(content, style, **options)
+    result = Stylized(label, image, {k: history[k] for k in _HISTORY_KEYS if k in history},
+                      time.perf_counter() - start)
+    if key is not None:
+        _save_stylized(key, result)
+    say(f"{label}: {image.shape[1]}x{image.shape[0]} px, {fmt_minutes(result.seconds)}")
+    return result
+
+
+def cost_line(results, what="this cell"):
+    """One line: how many images, the time of those optimised now, and of those taken
+    from the cache when they ran (:class:`Stylized` results)."""
+    fresh = [r for r in results if not r.cached]
+    cached = [r for r in results if r.cached]
+    line = f"{what}: {len(results)} image(s)"
+    if fresh:
+        line += f", {len(fresh)} optimised here in {fmt_minutes(sum(r.seconds for r in fresh))}"
+    if cached:
+        line += (f", {len(cached)} from the cache (they took "
+                 f"{fmt_minutes(sum(r.seconds for r in cached))} when they ran)")
+    return line

@@ -4,10 +4,11 @@
 panels (titles: layer names, ratios, initialisations; the style image as an inset in the
 lower left corner, as in the paper). ``plot_losses`` draws loss histories against steps
 or wall-clock seconds. The lectures' other plots are here too (``plot_layer_scores``,
-``plot_gram``, ``plot_mean_activations``, ``plot_tradeoff``, ``plot_distance_matrices``),
-so that their cells show the experiment, not matplotlib. Every function returns a
-``matplotlib.figure.Figure`` and never calls ``plt.show()``, so they work in notebooks and
-headless scripts alike; :func:`show` displays one in a notebook at a fixed size.
+``plot_gram``, ``plot_mean_activations``, ``plot_tradeoff``, ``plot_distance_matrices``,
+and lecture 6's ``plot_image_rows`` and ``plot_masks``), so that their cells show the
+experiment, not matplotlib. Every function returns a ``matplotlib.figure.Figure`` and
+never calls ``plt.show()``, so they work in notebooks and headless scripts alike;
+:func:`show` displays one in a notebook at a fixed size.
 """
 
 import io
@@ -357,3 +358,89 @@ def plot_distance_matrices(matrices, labels, fmt="{:.0f}", cmap="viridis"):
         ax.set_title(title, fontsize=10)
     fig.colorbar(heat, ax=list(axes), shrink=0.8)
     return fig
+
+
+def plot_image_rows(rows, row_labels=None, panel_width=SCREEN_PANEL_WIDTH, suptitle=None):
+    """Rows of titled images, rows of different lengths allowed (the lectures' comparisons:
+    inputs beside results, one control per row).
+
+    Args:
+        rows: a list of rows, each a list of ``(title, image)`` pairs; images are (H, W, 3)
+            RGB (uint8 or float 0-255) or (H, W) arrays (drawn grey, 0-1, e.g. masks), of
+            any aspect ratio.
+        row_labels: one label per row, written vertically to the left of it.
+        panel_width: inches per column; each row is as tall as its tallest panel.
+        suptitle: the figure's title.
+
+    Returns:
+        the Figure: one axis per panel (in reading order), blank axes switched off.
+    """
+    rows = [list(row) for row in rows]
+    if not rows or not any(rows):
+        raise ValueError("plot_image_rows needs at least one image")
+    cols = max(len(row) for row in rows)
+    aspects = [max(np.asarray(image).shape[0] / np.asarray(image).shape[1] for _, image in row)
+               if row else 0.1 for row in rows]
+    title_lines = [max((str(t).count("\n") + 1 for t, _ in row), default=0) for row in rows]
+    heights = [panel_width * a + 0.12 + 0.2 * n for a, n in zip(aspects, title_lines)]
+    left = 0.35 if row_labels else 0.0
+    fig = _figure(cols * panel_width + left, sum(heights) + (0.35 if suptitle else 0))
+    grid = fig.add_gridspec(len(rows), cols, height_ratios=heights)
+    for r, row in enumerate(rows):
+        for c in range(cols):
+            ax = fig.add_subplot(grid[r, c])
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if c >= len(row):
+                ax.axis("off")
+                continue
+            title, image = row[c]
+            image = np.asarray(image)
+            if image.ndim == 2:
+                ax.imshow(image, cmap="gray", vmin=0, vmax=1)
+            else:
+                ax.imshow(image if image.dtype == np.uint8
+                          else np.clip(image, 0, 255).astype(np.uint8))
+            ax.set_title(str(title), fontsize=8.5)
+            if c == 0 and row_labels:
+                ax.text(-0.04, 0.5, row_labels[r], transform=ax.transAxes, rotation=90,
+                        ha="right", va="center", fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+#: Colours of the regions drawn by :func:`overlay_masks` (RGB, 0-255), in mask order.
+REGION_COLORS = ((230, 60, 50), (40, 120, 230), (250, 200, 30), (60, 180, 80))
+
+
+def overlay_masks(image, masks, colors=REGION_COLORS, opacity=0.45):
+    """``image`` (H, W, 3) with each mask (K arrays (H, W) in [0, 1], the image's size)
+    tinted in its colour: pixel = (1 - a m) pixel + a m colour for each mask in turn, with
+    a = ``opacity`` and m the mask's value. Returns uint8 (H, W, 3); uncovered pixels are
+    unchanged."""
+    out = np.asarray(image, dtype=np.float64).copy()
+    for k, mask in enumerate(masks):
+        mask = np.asarray(mask, dtype=np.float64)
+        if mask.shape != out.shape[:2]:
+            raise ValueError(f"mask {k + 1} is {mask.shape}, the image {out.shape[:2]}")
+        weight = (opacity * mask)[..., None]
+        out = (1 - weight) * out + weight * np.asarray(colors[k % len(colors)], np.float64)
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
+def plot_masks(image, masks, labels, panel_width=SCREEN_PANEL_WIDTH, title="Regions"):
+    """The regions of a spatially controlled run: the photo with every region tinted
+    (:func:`overlay_masks`), then each mask alone (white = its region), titled with
+    ``labels`` (one per mask, e.g. the style it gets)."""
+    masks = [np.asarray(m, dtype=np.float64) for m in masks]
+    if len(labels) != len(masks):
+        raise ValueError(f"{len(labels)} labels for {len(masks)} masks")
+    names = ", ".join(f"{label} ({name})" for label, name in
+                      zip(labels, ["red", "blue", "yellow", "green"] * len(masks)))
+    panels = [(f"{title}: {names}" if len(masks) < 3 else title,
+               overlay_masks(image, masks))]
+    panels += [(f"mask {k + 1}: {label}", mask) for k, (label, mask) in
+               enumerate(zip(labels, masks))]
+    return plot_image_rows([panels], panel_width=panel_width)
