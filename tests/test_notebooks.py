@@ -38,8 +38,8 @@ def _text(cell):
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.output_type == "stream")
 
 
-def test_there_are_five_lectures():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
+def test_there_are_six_lectures():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -87,6 +87,16 @@ def test_notebook_runs_headless(path, tmp_path, monkeypatch):
         check = next(c for c in code if "styletransfer_tf.stylize(" in c.source)
         assert _text(check).count("relative difference") == 3
         assert "RMS difference between the two images" in _text(check)
+    if path.name.startswith("06"):
+        # every stylize run prints one line with its size and cost, the last cell their sum
+        # (style_scale 0.5 is skipped at 48 px: the halved painting is too small for conv5_1)
+        runs = [line for c in code for line in _text(c).splitlines()
+                if re.search(r": \d+x\d+ px, (\d+ s|\d+\.\d min)$", line)
+                and not line.startswith("scale ")]
+        assert len(runs) == 11, runs
+        assert "style_scale=0.5 skipped" in "".join(_text(c) for c in code)
+        assert re.search(r"its stylize runs: 11 image\(s\), 11 optimised here in \d",
+                         _text(code[-1]))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
