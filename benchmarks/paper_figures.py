@@ -19,6 +19,7 @@ second run with the same settings only scores.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -30,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from quality import SHARED, score_reference  # noqa: E402
+from quality import SHARED, first_two_conditions, score_reference  # noqa: E402
 
 from styletransfer_tf import figures, jobs, metrics, presets  # noqa: E402
 
@@ -38,17 +39,16 @@ from styletransfer_tf import figures, jobs, metrics, presets  # noqa: E402
 FIG4_MIN_STEP = 1.5
 
 
-def first_two_conditions(ours, ref):
-    """The quality issue's trade-off and no-single-axis conditions; (passed, product)."""
-    product = ours["S"] / ref["S"] * ours["C"] / ref["C"]
-    return product <= 1 and ours["S"] <= 2 * ref["S"] and ours["C"] <= 2 * ref["C"], product
+@functools.lru_cache(maxsize=None)
+def paper_image(name):
+    """A paper image (float32 RGB at its own size), read once per run."""
+    return jobs.load_named(name)
 
 
 def score(result, style_name, extractor):
     """S, C, HF of a JobResult against the Tübingen photo and its painting."""
-    content = jobs.load_named("tubingen")
-    style = jobs.load_named(style_name)
-    return metrics.score_images(result.image, content, style, extractor)
+    return metrics.score_images(result.image, paper_image("tubingen"), paper_image(style_name),
+                                extractor)
 
 
 def fig3_rows(config, styles, refs, extractor, verbose, init="noise"):

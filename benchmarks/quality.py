@@ -48,12 +48,18 @@ BUDGETS = (180, 300, 600)
 SHARED = REPO.parent / "shared"
 
 
-def passes(ours, ref, hf_style):
-    """The issue's pass rule for one pair; returns (passed, product)."""
+def first_two_conditions(ours, ref):
+    """The trade-off and no-single-axis conditions of the issue's rule: (S/S_ref)(C/C_ref)
+    <= 1, S <= 2 S_ref, C <= 2 C_ref; returns (passed, product)."""
     product = ours["S"] / ref["S"] * ours["C"] / ref["C"]
-    ok = (product <= 1 and ours["S"] <= 2 * ref["S"] and ours["C"] <= 2 * ref["C"]
-          and ours["HF"] <= 1.25 * max(ref["HF"], hf_style))
-    return ok, product
+    return product <= 1 and ours["S"] <= 2 * ref["S"] and ours["C"] <= 2 * ref["C"], product
+
+
+def passes(ours, ref, hf_style):
+    """The issue's pass rule for one pair (the first two conditions and no more grain than
+    the reference or the painting); returns (passed, product)."""
+    ok, product = first_two_conditions(ours, ref)
+    return ok and ours["HF"] <= 1.25 * max(ref["HF"], hf_style), product
 
 
 def score_reference(images, reference, extractor):

@@ -32,7 +32,7 @@ from . import images as imgs
 from . import paper_images
 from .errors import StyleTransferError
 from .layers import STYLE_LAYERS, keras_layer_name, layer_depth
-from .paths import atomic_path
+from .paths import atomic_path, file_sha256
 from .presets import CONTENT_IMAGES, loss_weights
 
 SAMPLE_CONTENT = imgs.sample_image_path("content")
@@ -163,27 +163,15 @@ def cache_dir():
     return default_cache_dir() / "experiments"
 
 
-_FILE_HASHES = {}
-
-
-def _file_hash(path):
-    path = Path(path)
-    stat = path.stat()
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-    if key not in _FILE_HASHES:
-        _FILE_HASHES[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return _FILE_HASHES[key]
-
-
 def job_key(job, config):
     """Hex digest naming a job's cache entry; None when it must not be cached."""
     if config.weights is None:
         return None
     from . import vgg
     record = {"version": CACHE_VERSION, "job": job.key_fields(), "settings": config.record(),
-              "weights": _file_hash(vgg.resolve_weights(config.weights)),
-              "content_file": _file_hash(image_path(job.content)[0]),
-              "style_file": _file_hash(image_path(job.style)[0])}
+              "weights": file_sha256(vgg.resolve_weights(config.weights)),
+              "content_file": file_sha256(image_path(job.content)[0]),
+              "style_file": file_sha256(image_path(job.style)[0])}
     record["settings"].pop("weights")
     record["settings"].pop("preset")
     if not record["settings"]["jit"]:
@@ -193,10 +181,10 @@ def job_key(job, config):
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def _cache_load(key):
-    if key is None:
-        return None
-    path = cache_dir() / f"{key}.npz"
+def load_result(path):
+    """``(image, history, meta)`` from a result file written by :func:`save_result`, or
+    None when it is missing or broken (it is then recomputed)."""
+    path = Path(path)
     if not path.is_file():
         return None
     try:
@@ -205,20 +193,30 @@ def _cache_load(key):
             history = {part: data[part].tolist() for part in HISTORY_KEYS}
             return data["image"].copy(), history, meta
     except (OSError, ValueError, KeyError):
-        return None  # a broken entry is recomputed
+        return None
+
+
+def save_result(path, image, history, meta):
+    """Store a uint8 image, the :data:`HISTORY_KEYS` parts of its loss history and a
+    JSON-able ``meta`` dict as one ``.npz`` (written atomically, folder created)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        np.savez_compressed(tmp, image=image, meta=np.array(json.dumps(meta)),
+                            **{k: np.asarray(v, np.float64) for k, v in history.items()
+                               if k in HISTORY_KEYS})
+
+
+def _cache_load(key):
+    return None if key is None else load_result(cache_dir() / f"{key}.npz")
 
 
 def _cache_save(key, result):
     if key is None:
         return
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    meta = json.dumps({"seconds": result.seconds, "batch": result.batch,
-                       "job": result.job.key_fields()})
-    with atomic_path(folder / f"{key}.npz") as tmp:
-        np.savez_compressed(tmp, image=result.image, meta=np.array(meta),
-                            **{k: np.asarray(v, np.float64) for k, v in result.history.items()
-                               if k in HISTORY_KEYS})
+    save_result(cache_dir() / f"{key}.npz", result.image, result.history,
+                {"seconds": result.seconds, "batch": result.batch,
+                 "job": result.job.key_fields()})
 
 
 # ----------------------------------------------------------------------------------------

@@ -339,10 +339,6 @@ def report(result, say=print):
 #: Bump when a change to the kit changes what ``stylize`` computes, so old entries are ignored.
 STYLIZE_CACHE_VERSION = 1
 
-#: The parts of a loss history kept in the cache.
-_HISTORY_KEYS = ("step", "seconds", "scale", "content", "style", "tv", "total")
-
-
 @dataclass
 class Stylized:
     """One ``stylize`` result as a lecture shows it.
@@ -368,31 +364,23 @@ def stylize_cache_dir():
     return paths.user_cache_dir() / "stylize"
 
 
-def _digest(value, files):
+def _digest(value):
     """A JSON-able stand-in for an argument of ``stylize``: arrays, and images given as
     paths, by their content's sha256; everything else as it is."""
     import numpy as np
     if isinstance(value, (str, Path)) and (isinstance(value, Path) or Path(value).is_file()):
-        path = Path(value)
-        stat = path.stat()
-        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-        if key not in files:
-            files[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-        return {"file": files[key]}
+        return {"file": paths.file_sha256(value)}
     if isinstance(value, np.ndarray):
         array = np.ascontiguousarray(value)
         return {"array": hashlib.sha256(array.tobytes()).hexdigest(),
                 "shape": list(array.shape), "dtype": str(array.dtype)}
     if isinstance(value, (list, tuple)):
-        return [_digest(v, files) for v in value]
+        return [_digest(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _digest(v, files) for k, v in sorted(value.items())}
+        return {str(k): _digest(v) for k, v in sorted(value.items())}
     if isinstance(value, (np.integer, np.floating)):
         return value.item()
     return value
-
-
-_FILE_DIGESTS = {}
 
 
 def stylize_key(content, style, options):
@@ -407,38 +395,27 @@ def stylize_key(content, style, options):
         from .vgg import resolve_weights  # imports TensorFlow; finds (or downloads) the file
         weights = resolve_weights(weights)
     record = {"version": STYLIZE_CACHE_VERSION, "kit": __version__,
-              "content": _digest(content, _FILE_DIGESTS),
-              "style": _digest(style, _FILE_DIGESTS),
+              "content": _digest(content), "style": _digest(style),
               "options": _digest({k: v for k, v in options.items()
-                                  if k not in ("weights", "verbose")}, _FILE_DIGESTS),
-              "weights": _digest(Path(weights).expanduser(), _FILE_DIGESTS)}
+                                  if k not in ("weights", "verbose")}),
+              "weights": _digest(Path(weights).expanduser())}
     text = json.dumps(record, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
 def _load_stylized(key, label):
-    import numpy as np
-    path = stylize_cache_dir() / f"{key}.npz"
-    if key is None or not path.is_file():
+    from .jobs import load_result
+    found = None if key is None else load_result(stylize_cache_dir() / f"{key}.npz")
+    if found is None:
         return None
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            history = {k: data[k].tolist() for k in _HISTORY_KEYS if k in data}
-            return Stylized(label, data["image"].copy(), history, meta["seconds"], True)
-    except (OSError, ValueError, KeyError):
-        return None  # a broken entry is recomputed
+    image, history, meta = found
+    return Stylized(label, image, history, meta["seconds"], True)
 
 
 def _save_stylized(key, result):
-    import numpy as np
-    folder = stylize_cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    meta = json.dumps({"seconds": result.seconds, "label": result.label})
-    with paths.atomic_path(folder / f"{key}.npz") as tmp:
-        np.savez_compressed(tmp, image=result.image, meta=np.array(meta),
-                            **{k: np.asarray(v, np.float64) for k, v in result.history.items()
-                               if k in _HISTORY_KEYS})
+    from .jobs import save_result
+    save_result(stylize_cache_dir() / f"{key}.npz", result.image, result.history,
+                {"seconds": result.seconds, "label": result.label})
 
 
 def cached_stylize(label, content, style, cache=True, say=print, run=None, **options):
@@ -463,7 +440,8 @@ def cached_stylize(label, content, style, cache=True, say=print, run=None, **opt
         from .optimize import stylize as run
     start = time.perf_counter()
     image, history = run(content, style, **options)
-    result = Stylized(label, image, {k: history[k] for k in _HISTORY_KEYS if k in history},
+    from .jobs import HISTORY_KEYS
+    result = Stylized(label, image, {k: history[k] for k in HISTORY_KEYS if k in history},
                       time.perf_counter() - start)
     if key is not None:
         _save_stylized(key, result)

@@ -16,6 +16,7 @@ Standard library only: the command line imports this before TensorFlow.
 """
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -66,3 +67,17 @@ def images_dir() -> Path:
     if env:
         return Path(env).expanduser()
     return user_cache_dir() / "paper_images"
+
+
+_FILE_HASHES = {}
+
+
+def file_sha256(path):
+    """Hex sha256 of a file's bytes, remembered per (resolved path, size, mtime) so that
+    naming many cache entries after the same images and weights reads each file once."""
+    path = Path(path)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _FILE_HASHES:
+        _FILE_HASHES[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _FILE_HASHES[key]
