@@ -8,6 +8,9 @@ from .errors import StyleTransferError
 #: Convolutions per block in VGG19.
 BLOCK_CONVS = (2, 2, 4, 4, 4)
 
+#: Output channels of VGG19's blocks 1-5 (every conv and the pooling after it).
+BLOCK_CHANNELS = (64, 128, 256, 512, 512)
+
 #: Keras layer names in network order (the input layer excluded).
 LAYER_ORDER = tuple(
     name

@@ -31,10 +31,7 @@ import os
 from pathlib import Path
 
 from .errors import StyleTransferError
-from .layers import LAYER_ORDER, keras_layer_name, layer_depth
-
-#: Output channels of VGG19's blocks 1-5 (every conv and the pooling after it).
-BLOCK_CHANNELS = (64, 128, 256, 512, 512)
+from .layers import BLOCK_CHANNELS, LAYER_ORDER, keras_layer_name, layer_depth
 
 #: Resident memory of a ``transfer`` process before its image sizes matter: Python,
 #: TensorFlow, Keras, VGG19's weights (measured: 848 MiB with Adam at 128 px, where the
