@@ -36,14 +36,15 @@
 # %% tags=["parameters"]
 # Parameters: papermill replaces them (papermill -p SIZE 128 ...; see notebooks/README.md).
 SIZE = 512               # longest side of the figures' images, px (the paper's size)
-STEPS = 300              # Adam steps (or L-BFGS iterations) per image
-PRESET = "fast"          # "fast" (Adam, a figure row as one batch) or "paper" (L-BFGS, one image at a time)
+STEPS = 100              # L-BFGS iterations at the finest scale (Adam steps with PRESET = "fast")
+PRESET = "paper"         # "paper" (L-BFGS, 3 scales, the gallery's) or "fast" (Adam, 1 scale, a figure row as one batch)
 PRECISION = "float32"    # "float32"; "mixed" (VGG19 in bfloat16); "auto" (bfloat16 only where it is fast here)
 WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS, else the Keras download; a path; None: random (tests)
 DOWNLOAD = True          # download the paper's images that are missing (needs the internet)
 CACHE = True             # reuse images computed before, by this or another lecture
 DEMO_SIZE = 128          # section 2's hand-written algorithm runs on an image this small (px)
 DEMO_STEPS = 100         # ... for this many Adam steps
+FIG4_STEPS = 40          # Fig. 4's 20 images: L-BFGS iterations at the finest scale (the gallery's; 100 takes ~80 min)
 
 # %%
 # Setup, the same in every lecture. Where the kit is missing (Google Colab) it is installed
@@ -274,8 +275,9 @@ print(f"at {config.size} px the paper's alpha/beta = 1e-3 becomes alpha = {alpha
 #
 # The paper's Fig. 3 uses a different ratio per painting. Its fifth painting (Picasso,
 # *Femme nue assise*) is under copyright; Hokusai's *Great Wave* takes its place at the same
-# ratio. All five are optimised together as one batch (one image per batch entry, each
-# with its own style image and ratio).
+# ratio. With `PRESET = "paper"` (L-BFGS) each panel is its own optimisation, coarse to
+# fine over three scales; with `"fast"` (Adam) the five are one batch (one image per batch
+# entry, each with its own style image and ratio).
 
 # %%
 fig3 = ex.figure3(config, cache=CACHE)
@@ -295,11 +297,14 @@ show_figure(fig3)
 #
 # Rows: style matched on `conv1_1`, then `conv1_1`+`conv2_1`, ..., up to all five layers.
 # Columns: $\alpha/\beta = 10^{-5}$ (mostly style) to $10^{-2}$ (mostly content). Painting:
-# Kandinsky's *Composition VII*. The sixteen images of the first four rows are one batch
-# (they need the network up to `conv4_2`), the last row another.
+# Kandinsky's *Composition VII*. Twenty optimisations: with L-BFGS they run one after the
+# other, so this cell uses `FIG4_STEPS` iterations at the finest scale instead of `STEPS`
+# (the gallery's Fig. 4 was made so); with `PRESET = "fast"` the sixteen images of the
+# first four rows are one Adam batch (they need the network up to `conv4_2`), the last row
+# another.
 
 # %%
-fig4 = ex.figure4(config, cache=CACHE)
+fig4 = ex.figure4(config, cache=CACHE, steps=FIG4_STEPS)
 RESULTS.append(fig4)
 report(fig4)
 show_figure(fig4)

@@ -33,8 +33,8 @@
 # %% tags=["parameters"]
 # Parameters: papermill replaces them (papermill -p SIZE 128 ...; see notebooks/README.md).
 SIZE = 512               # longest side of the figures' images, px (the paper's size)
-STEPS = 300              # Adam steps (or L-BFGS iterations) per image
-PRESET = "fast"          # "fast" (Adam, a figure row as one batch) or "paper" (L-BFGS, one image at a time)
+STEPS = 100              # L-BFGS iterations at the finest scale (Adam steps with PRESET = "fast")
+PRESET = "paper"         # "paper" (L-BFGS, 3 scales, the gallery's) or "fast" (Adam, 1 scale, a figure row as one batch)
 PRECISION = "float32"    # "float32"; "mixed" (VGG19 in bfloat16); "auto" (bfloat16 only where it is fast here)
 WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS, else the Keras download; a path; None: random (tests)
 DOWNLOAD = True          # download the paper's images that are missing (needs the internet)
@@ -76,7 +76,8 @@ print("settings:", ", ".join(f"{k}={v}" for k, v in config.record().items()))
 # shape) and (C) four noise images (seeds 0–3). "Noise" here is what the paper calls white
 # noise, with an amplitude the paper does not give: the ImageNet mean colour plus Gaussian
 # noise of standard deviation `config.noise_std` (10 on the 0–255 scale), independently for
-# every pixel and colour. The six runs are one batch.
+# every pixel and colour. With `PRESET = "paper"` each run is its own L-BFGS optimisation,
+# coarse to fine; with `"fast"` the six are one Adam batch.
 
 # %%
 result = ex.figure6(config, cache=CACHE)
@@ -88,8 +89,9 @@ show_figure(result)
 # **What to look for.** Whether all six show the Neckarfront in van Gogh's style; whether
 # the photo start keeps more photographic detail and the painting start more of the
 # painting's own layout (its moon, its swirls) than the noise starts; how the four noise
-# starts differ from each other. The paper ran L-BFGS to convergence; this lecture runs a
-# fixed number of Adam steps, after which the start can still show.
+# starts differ from each other. The paper ran L-BFGS to convergence (its number of
+# iterations is not given); this lecture runs a fixed budget of iterations per scale,
+# after which the start can still show.
 # <!-- TODO(results): describe the six panels of the 512 px run as they are. -->
 #
 # ## 2. Convergence
@@ -149,7 +151,7 @@ print(f"photo-started result vs the photo itself: RMS difference "
 #
 # * The paper's claim: the start image changes the details of the result, not what it is;
 #   only noise starts give many different results for one pair. Whether that holds after a
-#   fixed number of Adam steps is what this lecture measures.
+#   fixed budget of iterations is what this lecture measures.
 #
 # **Exercise 1.** Run Fig. 6 again with twice the number of steps,
 # `ex.figure6(config, steps=2 * STEPS)`, and rerun section 3 on it. Do the noise-started
@@ -159,7 +161,7 @@ print(f"photo-started result vs the photo itself: RMS difference "
 # `config.noise_std` = 10 around the mean colour. Try a start that fills most of the 0–255
 # range, `ex.figure6(config, noise_std=60.0, seeds=(0,))` (pixels outside the range are
 # clipped after the first step). Compare its loss curves with those above: how many more
-# steps (`steps=...`) does Adam need before the sky is as smooth?
+# iterations (`steps=...`) does it need before the sky is as smooth?
 
 # %% [markdown]
 # ---

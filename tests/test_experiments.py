@@ -292,3 +292,19 @@ def test_paintings_keep_their_aspect_ratio_unless_asked(monkeypatch, style_size,
     assert seen and seen[-1] == [expected]
     with pytest.raises(ex.StyleTransferError, match="style_size"):
         ex.settings("fast", style_size="stretch")
+
+
+def test_optimizer_comparison_reuses_only_solo_runs(weights_file):
+    # L-BFGS runs one image at a time, so Fig. 6's noise-seed-0 image is the comparison's
+    # L-BFGS run; an Adam image optimised in a batch of three has no time of its own.
+    paper = ex.settings("paper", size=40, steps=2, scales=1, weights=weights_file)
+    fig6 = ex.figure6(paper, verbose=False, seeds=(0,))
+    solo = fig6.results[2]
+    assert solo.job.seed == 0 and solo.job.init == "noise" and solo.batch == 1
+    lbfgs = ex.optimizer_comparison(paper, verbose=False).results[1]
+    assert lbfgs.cached
+    np.testing.assert_array_equal(lbfgs.image, solo.image)
+    fast = ex.settings("fast", size=40, steps=2, weights=weights_file)
+    assert max(r.batch for r in ex.figure6(fast, verbose=False, seeds=(0,)).results) == 3
+    adam = ex.optimizer_comparison(fast, verbose=False).results[0]
+    assert not adam.cached and adam.batch == 1

@@ -21,7 +21,7 @@ from conftest import REPO
 NOTEBOOKS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 #: The test run's parameters (each notebook gets those its parameters cell has).
 TINY = {"SIZE": 48, "STEPS": 2, "WEIGHTS": None, "DOWNLOAD": False, "DEMO_SIZE": 48,
-        "DEMO_STEPS": 2}
+        "DEMO_STEPS": 2, "FIG4_STEPS": 2}
 #: What an absolute path of a machine looks like in an output.
 ABSOLUTE = re.compile(r"(?<![\w.~$])(/home/|/root/|/work/|/tmp/|/Users/|/opt/|[A-Z]:\\)")
 
