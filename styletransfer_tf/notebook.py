@@ -333,6 +333,21 @@ def report(result, say=print):
         say("differences from the paper:\n  - " + "\n  - ".join(result.notes))
 
 
+def finest_scale(history, part):
+    """``(first, last)`` value of ``history[part]`` at the finest scale of a run.
+
+    A coarse-to-fine run records every scale's steps in one history (``history["scale"]``:
+    0 for the coarsest). The content loss (Eq. 1) is a sum over positions, so it grows with
+    the image and only values at one scale compare; a single-scale run is all one scale.
+    """
+    values = list(history[part])
+    scales = list(history.get("scale") or [0] * len(values))
+    if len(scales) != len(values) or not values:
+        raise ValueError(f"history has {len(values)} {part!r} values and {len(scales)} scale indices")
+    first = scales.index(max(scales))
+    return values[first], values[-1]
+
+
 # ------------------------------------------------------------------------------------------
 # Cached stylize runs (lecture 6)
 

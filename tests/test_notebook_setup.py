@@ -238,3 +238,11 @@ def test_setup_cell_installs_the_kit_where_it_is_missing(tmp_path):
     assert f"KIT FROM {target}" in done.stdout
     assert "RANDOM weights" in done.stdout and "STAND-IN" in done.stdout
     assert (target / "styletransfer_tf" / "notebook.py").is_file()
+
+
+def test_finest_scale_takes_the_last_scale_only():
+    history = {"scale": [0, 0, 0, 1, 1, 2, 2, 2], "content": [9, 5, 4, 30, 20, 80, 60, 50]}
+    assert notebook.finest_scale(history, "content") == (80, 50)
+    assert notebook.finest_scale({"content": [3.0, 2.0, 1.0]}, "content") == (3.0, 1.0)
+    with pytest.raises(ValueError, match="scale indices"):
+        notebook.finest_scale({"scale": [0, 1], "content": [1.0]}, "content")
