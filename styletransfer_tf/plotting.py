@@ -346,11 +346,12 @@ def plot_distance_matrices(matrices, labels, fmt="{:.0f}", cmap="viridis"):
     axes = fig.subplots(1, len(matrices), squeeze=False)[0]
     top = max(float(np.max(m)) for m in matrices.values()) or 1.0
     heat = None
-    for ax, (title, matrix) in zip(axes, matrices.items()):
+    for k, (ax, (title, matrix)) in enumerate(zip(axes, matrices.items())):
         matrix = np.asarray(matrix)
         heat = ax.imshow(matrix, cmap=cmap, vmin=0, vmax=top)
-        ax.set_xticks(range(len(labels)), labels, rotation=60, fontsize=7)
-        ax.set_yticks(range(len(labels)), labels, fontsize=7)
+        ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=7)
+        # row labels on the first panel only: the next panel's would overlap this one
+        ax.set_yticks(range(len(labels)), labels if k == 0 else [], fontsize=7)
         for i in range(matrix.shape[0]):
             for j in range(matrix.shape[1]):
                 ax.text(j, i, fmt.format(matrix[i, j]), ha="center", va="center", fontsize=7,

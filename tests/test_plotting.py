@@ -58,6 +58,9 @@ def test_distance_matrices_share_one_scale_and_print_values():
     assert heat_a.get_clim() == heat_b.get_clim() == (0, 40.0)
     assert [t.get_text() for t in fig.axes[1].texts] == ["0", "40", "40", "0"]
     assert [ax.get_title() for ax in fig.axes[:2]] == ["starts", "results"]
+    # row labels once, on the left: on the second panel they would overlap the first
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["x", "y"]
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == ["", ""]
 
 
 def test_screen_panels_are_at_least_400_px():
