@@ -65,7 +65,7 @@ import tensorflow as tf
 from tqdm.auto import tqdm
 
 from styletransfer_tf import experiments as ex, images as imgs, losses, plotting, vgg
-from styletransfer_tf.notebook import report
+from styletransfer_tf.notebook import finest_scale, report
 from styletransfer_tf.plotting import show, show_figure
 
 config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=setup.precision)
@@ -113,9 +113,11 @@ show(plotting.plot_images(shown, titles, panel_width=2.6, cols=4))
 # %% [markdown]
 # A `conv1_2` map has the photo's full resolution; a `conv5_2` map is 16 times coarser on
 # each side (four 2x2 poolings lie between them), so each of its positions summarises a
-# large patch of the photo.
-# <!-- TODO(results): after the 512 px run, say what the maps shown respond to (edges,
-# colours, parts of buildings?) only as far as the pictures above show it. -->
+# large patch of the photo. In the run above, the strongest `conv1_2` maps are bright over
+# the sky and dark elsewhere, with the outlines of roofs and branches sharp: they still look
+# like the photograph. The `conv3_2` maps pick out parts: the edge between sky and
+# rooftops, the river bank, the façades. The `conv5_2` maps are coarse blocks over the row
+# of houses, the skyline or the trees; the photo can no longer be read from one of them.
 #
 # ## 2. Reconstruction from one layer (Fig. 1, top)
 #
@@ -143,9 +145,17 @@ show_figure(result)
 # exactly; from `conv4_2` on, the arrangement of the houses, the tower, the river and the
 # trees stays, while the pixel values are free to be anything that excites the layer's
 # filters as the photo did.
-# <!-- TODO(results): describe the five reconstructions of the 512 px run as they are (the
-# 256 px run's conv5_2 panel was colour noise, not an outline); compare with the paper only
-# where the pictures allow it. -->
+#
+# **What this run shows.** `conv1_2`, `conv2_2` and `conv3_2` give the photograph back; at
+# this size you have to look closely to find a difference. The `conv5_2` reconstruction
+# shows the scene (the row of houses, the tower, the tree on the left, the river), drawn
+# in coloured high-frequency texture: the objects and their places are kept, their pixel
+# values are not, as the paper says. The `conv4_2` panel does *not* look as the paper's
+# does: it is mostly coloured noise, with the houses and the tower only faintly visible.
+# Section 3's loss printout shows why: at the finest scale its loss was still falling
+# when the 100 iterations ran out, and each enlargement to the next scale had made it
+# several times larger. Matching a deep layer from noise is a slow optimisation; the
+# paper ran it to convergence at one scale (exercise 3).
 #
 # ## 3. How close is each reconstruction? PSNR and SSIM
 #
@@ -171,26 +181,37 @@ show(plotting.plot_layer_scores(layers, [p for p, _ in scores], [s for _, s in s
 # deep layers' reconstructions stand against the noise start image: a pixel-wise measure
 # can rate a picture that plainly shows the scene no better than noise, because it does not
 # see the arrangement of things, only pixel values.
-# <!-- TODO(results): state what the table above shows (which layers are above 30 dB, if
-# any; how PSNR and SSIM of conv4_2 and conv5_2 compare with the start's), numbers quoted
-# from the printed table only. -->
+#
+# In the table of this run, `conv1_2` (43.0 dB, SSIM 0.986) and `conv2_2` (32.7 dB,
+# 0.886) are above the 30 dB guide, `conv3_2` is well below it (21.3 dB, 0.554), and
+# `conv4_2` (9.1 dB, 0.015) and `conv5_2` (11.8 dB, 0.080) score *below* the noise start
+# image (12.9 dB, 0.207), although `conv5_2` plainly shows the town: exactly the blind
+# spot of pixel-wise measures described above.
 #
 # The loss curves show the same from the optimiser's side. Each curve is measured on its own
-# layer, so their heights are not comparable with each other; the cell prints how far each
-# fell.
+# layer, so their heights are not comparable with each other. The content loss (Eq. 1) is
+# a sum over positions, so it jumps up where the run moves to a larger scale; the cell
+# prints how far each fell within the finest scale (512 px).
 
 # %%
 show(plotting.plot_losses(result.histories(), parts=("content",),
                           title="Content loss during the reconstruction"))
 for label, h in result.histories().items():
-    first, last = h["content"][0], h["content"][-1]
-    print(f"{label:8s} content loss {first:10.4g} at the start, {last:10.4g} at the end "
-          f"({first / max(last, 1e-30):.3g} times lower)")
+    first, last = finest_scale(h, "content")
+    starts = [h["content"][h["scale"].index(k)] for k in sorted(set(h["scale"]))]
+    print(f"{label:8s} finest scale: {first:9.3g} at its start, {last:9.3g} at the end "
+          f"({first / max(last, 1e-30):8.3g} times lower); at the start of each scale: "
+          + ", ".join(f"{v:.3g}" for v in starts))
 
 # %% [markdown]
-# <!-- TODO(results): one sentence on how far the losses fell (from the printed factors;
-# the 256 px run's conv4_2 fell by less than 10x) and what that says: matching a deep
-# layer's features does not pin the pixels down. -->
+# In this run the losses at the finest scale fell by factors from 8.7e+04 (`conv1_2`) over
+# 444 (`conv2_2`) and 17 (`conv3_2`) to 5.4 (`conv5_2`): the deeper the layer, the less
+# the optimiser achieves in the same number of iterations. `conv4_2` is the outlier. Its
+# loss started each scale far higher than the noise image's 1.58e+06 (the first value of
+# its line): 4.88e+08 at 362 px and 3.91e+08 at 512 px. Enlarging its coarse-scale result
+# made it hundreds of times worse than noise for this layer; the 100 iterations at 512 px
+# lowered it 114-fold, not enough: the picture above is still mostly noise. Why enlarging
+# hurts this one layer so much is an open question (exercise 3).
 #
 # ## 4. Summary and exercises
 #
@@ -206,6 +227,12 @@ for label, h in result.histories().items():
 # photo instead (build the start image yourself and run the Adam loop of lecture 3,
 # section 2, with `ALPHA = 1` and `BETA = 0`). Does `conv5_2` now give back a sharp photo?
 # What does that say about what the layer "knows"?
+#
+# **Exercise 3.** Is the noisy `conv4_2` panel a property of the layer or of the budget?
+# Run it at one scale with more iterations,
+# `ex.run_jobs([ex.Job("conv4_2", style="tubingen", content_layers=("conv4_2",), style_layers=())], ex.settings(config, scales=1, steps=400))`
+# (about 8 min at 512 px on a 2-core CPU), and with max pooling (`pooling="max"`). Which
+# change makes the houses come back?
 
 # %% [markdown]
 # ---
