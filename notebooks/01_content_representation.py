@@ -37,8 +37,8 @@
 # %% tags=["parameters"]
 # Parameters: papermill replaces them (papermill -p SIZE 128 ...; see notebooks/README.md).
 SIZE = 512               # longest side of the figures' images, px (the paper's size)
-STEPS = 100              # L-BFGS iterations at the finest scale (Adam steps with PRESET = "fast")
-PRESET = "paper"         # "paper" (L-BFGS, 3 scales, the gallery's) or "fast" (Adam, 1 scale, a figure row as one batch)
+STEPS = 100              # L-BFGS iterations at the finest scale (Adam steps with the "fast" preset)
+PRESET = "paper"         # "paper" (L-BFGS, 3 scales, as the gallery) or "fast" (Adam, 1 scale, a figure row as one batch)
 PRECISION = "float32"    # "float32"; "mixed" (VGG19 in bfloat16); "auto" (bfloat16 only where it is fast here)
 WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS, else the Keras download; a path; None: random (tests)
 DOWNLOAD = True          # download the paper's images that are missing (needs the internet)
@@ -146,16 +146,15 @@ show_figure(result)
 # trees stays, while the pixel values are free to be anything that excites the layer's
 # filters as the photo did.
 #
-# **What this run shows.** `conv1_2`, `conv2_2` and `conv3_2` give the photograph back; at
-# this size you have to look closely to find a difference. The `conv5_2` reconstruction
-# shows the scene (the row of houses, the tower, the tree on the left, the river), drawn
-# in coloured high-frequency texture: the objects and their places are kept, their pixel
-# values are not, as the paper says. The `conv4_2` panel does *not* look as the paper's
-# does: it is mostly coloured noise, with the houses and the tower only faintly visible.
-# Section 3's loss printout shows why: at the finest scale its loss was still falling
-# when the 100 iterations ran out, and each enlargement to the next scale had made it
-# several times larger. Matching a deep layer from noise is a slow optimisation; the
-# paper ran it to convergence at one scale (exercise 3).
+# **What this run shows.** These reconstructions run at one scale, as in the paper, with
+# as many iterations as the preset's three-scale schedule costs (the note under the figure
+# says how many); exercise 3 shows why. `conv1_2` and `conv2_2` give the photograph back;
+# `conv3_2` too, with a purple haze in the sky. `conv4_2` keeps the scene, the row of houses
+# with their windows, the tower, the tree on the left, the river bank, but not its colours:
+# it is greyish, covered in fine coloured texture. From `conv5_2` only faint rooflines
+# remain in coloured noise. That is the paper's claim, that the deep layers keep the
+# arrangement and lose the pixels, although our `conv5_2` keeps less than the paper's
+# (its loss fell only tenfold, section 3).
 #
 # ## 3. How close is each reconstruction? PSNR and SSIM
 #
@@ -182,16 +181,17 @@ show(plotting.plot_layer_scores(layers, [p for p, _ in scores], [s for _, s in s
 # can rate a picture that plainly shows the scene no better than noise, because it does not
 # see the arrangement of things, only pixel values.
 #
-# In the table of this run, `conv1_2` (43.0 dB, SSIM 0.986) and `conv2_2` (32.7 dB,
-# 0.886) are above the 30 dB guide, `conv3_2` is well below it (21.3 dB, 0.554), and
-# `conv4_2` (9.1 dB, 0.015) and `conv5_2` (11.8 dB, 0.080) score *below* the noise start
-# image (12.9 dB, 0.207), although `conv5_2` plainly shows the town: exactly the blind
-# spot of pixel-wise measures described above.
+# In the table of this run only `conv1_2` is above the 30 dB guide (31.8 dB, SSIM 0.785);
+# then PSNR and SSIM fall with depth: `conv2_2` 27.1 dB (0.652), `conv3_2` 18.9 dB
+# (0.311), `conv4_2` 12.7 dB (0.113), `conv5_2` 11.0 dB (0.038). `conv4_2` and `conv5_2`
+# score *below* the noise start image (12.9 dB, 0.207), although `conv4_2` plainly shows
+# the town: exactly the blind spot of pixel-wise measures described above.
 #
 # The loss curves show the same from the optimiser's side. Each curve is measured on its own
 # layer, so their heights are not comparable with each other. The content loss (Eq. 1) is
-# a sum over positions, so it jumps up where the run moves to a larger scale; the cell
-# prints how far each fell within the finest scale (512 px).
+# a sum over positions, so in a coarse-to-fine run it jumps up where the run moves to a
+# larger scale; the cell prints how far each fell within the finest scale (here the only
+# one) and the loss at the start of each scale (exercise 3).
 
 # %%
 show(plotting.plot_losses(result.histories(), parts=("content",),
@@ -204,14 +204,10 @@ for label, h in result.histories().items():
           + ", ".join(f"{v:.3g}" for v in starts))
 
 # %% [markdown]
-# In this run the losses at the finest scale fell by factors from 8.7e+04 (`conv1_2`) over
-# 444 (`conv2_2`) and 17 (`conv3_2`) to 5.4 (`conv5_2`): the deeper the layer, the less
-# the optimiser achieves in the same number of iterations. `conv4_2` is the outlier. Its
-# loss started each scale far higher than the noise image's 1.58e+06 (the first value of
-# its line): 4.88e+08 at 362 px and 3.91e+08 at 512 px. Enlarging its coarse-scale result
-# made it hundreds of times worse than noise for this layer; the 100 iterations at 512 px
-# lowered it 114-fold, not enough: the picture above is still mostly noise. Why enlarging
-# hurts this one layer so much is an open question (exercise 3).
+# In this run the losses fell by factors of 3.8e+05 (`conv1_2`), 5.06e+03 (`conv2_2`), 76
+# (`conv3_2`), 4.7 (`conv4_2`) and 10.1 (`conv5_2`): the deep layers' losses fall slowly,
+# and the more they stay above zero, the less the pixels are pinned down. Matching a deep
+# layer's features does not determine the image.
 #
 # ## 4. Summary and exercises
 #
@@ -228,11 +224,15 @@ for label, h in result.histories().items():
 # section 2, with `ALPHA = 1` and `BETA = 0`). Does `conv5_2` now give back a sharp photo?
 # What does that say about what the layer "knows"?
 #
-# **Exercise 3.** Is the noisy `conv4_2` panel a property of the layer or of the budget?
-# Run it at one scale with more iterations,
-# `ex.run_jobs([ex.Job("conv4_2", style="tubingen", content_layers=("conv4_2",), style_layers=())], ex.settings(config, scales=1, steps=400))`
-# (about 8 min at 512 px on a 2-core CPU), and with max pooling (`pooling="max"`). Which
-# change makes the houses come back?
+# **Exercise 3.** The other figures of the `paper` preset optimise coarse to fine: at
+# 256, then 362, then 512 px, each scale starting from the previous result enlarged. Do the
+# same for the reconstructions: `config` still has the preset's three scales, so
+# `three = ex.run_jobs([ex.Job(layer, style="tubingen", content_layers=(layer,), style_layers=()) for layer in ("conv1_2", "conv4_2", "conv5_2")], config)`
+# runs them so (about 7 min at 512 px on a 2-core CPU). Show the images, and print each
+# run's loss at the start of every scale (as in the cell above). For which layers does
+# coarse to fine help, for which does it hurt? Why could an enlarged coarse result be
+# worse than noise for one layer? (Hint: what happens to a fine pixel pattern, tuned to
+# the network at 256 px, when it is enlarged?)
 
 # %% [markdown]
 # ---

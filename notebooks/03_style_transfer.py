@@ -36,8 +36,8 @@
 # %% tags=["parameters"]
 # Parameters: papermill replaces them (papermill -p SIZE 128 ...; see notebooks/README.md).
 SIZE = 512               # longest side of the figures' images, px (the paper's size)
-STEPS = 100              # L-BFGS iterations at the finest scale (Adam steps with PRESET = "fast")
-PRESET = "paper"         # "paper" (L-BFGS, 3 scales, the gallery's) or "fast" (Adam, 1 scale, a figure row as one batch)
+STEPS = 100              # L-BFGS iterations at the finest scale (Adam steps with the "fast" preset)
+PRESET = "paper"         # "paper" (L-BFGS, 3 scales, as the gallery) or "fast" (Adam, 1 scale, a figure row as one batch)
 PRECISION = "float32"    # "float32"; "mixed" (VGG19 in bfloat16); "auto" (bfloat16 only where it is fast here)
 WEIGHTS = "imagenet"     # $STYLETRANSFER_VGG19_WEIGHTS, else the Keras download; a path; None: random (tests)
 DOWNLOAD = True          # download the paper's images that are missing (needs the internet)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from styletransfer_tf import cli, experiments as ex, normalize, plotting, vgg
+from styletransfer_tf import cli, experiments as ex, normalize, options, plotting, vgg
 from styletransfer_tf import images as imgs
 
 from conftest import gradient_image, real_weights_path, requires_weights
@@ -297,6 +297,12 @@ def test_paintings_keep_their_aspect_ratio_unless_asked(monkeypatch, style_size,
 def test_optimizer_comparison_reuses_only_solo_runs(weights_file):
     # L-BFGS runs one image at a time, so Fig. 6's noise-seed-0 image is the comparison's
     # L-BFGS run; an Adam image optimised in a batch of three has no time of its own.
+    # (Adam first: the paper preset's comparison would store its own Adam run, which
+    # has the same settings and so the same cache entry.)
+    fast = ex.settings("fast", size=40, steps=2, weights=weights_file)
+    assert max(r.batch for r in ex.figure6(fast, verbose=False, seeds=(0,)).results) == 3
+    adam = ex.optimizer_comparison(fast, verbose=False).results[0]
+    assert not adam.cached and adam.batch == 1
     paper = ex.settings("paper", size=40, steps=2, scales=1, weights=weights_file)
     fig6 = ex.figure6(paper, verbose=False, seeds=(0,))
     solo = fig6.results[2]
@@ -304,7 +310,17 @@ def test_optimizer_comparison_reuses_only_solo_runs(weights_file):
     lbfgs = ex.optimizer_comparison(paper, verbose=False).results[1]
     assert lbfgs.cached
     np.testing.assert_array_equal(lbfgs.image, solo.image)
-    fast = ex.settings("fast", size=40, steps=2, weights=weights_file)
-    assert max(r.batch for r in ex.figure6(fast, verbose=False, seeds=(0,)).results) == 3
-    adam = ex.optimizer_comparison(fast, verbose=False).results[0]
-    assert not adam.cached and adam.batch == 1
+
+
+def test_content_reconstructions_run_at_one_scale_with_the_schedules_work():
+    # 178 iterations at 256 px, 133 at 362 px and 100 at 512 px, weighted by their pixels
+    assert options.single_scale_steps(512, 3, 100) == round(178 / 4 + 133 * (362 / 512) ** 2 + 100)
+    assert options.single_scale_steps(512, 1, 100) == 100
+    result = ex.figure1_content("paper", verbose=False, size=48, steps=2, scales=3, weights=None)
+    expected = options.single_scale_steps(48, 3, 2)
+    assert result.settings.scales == 1 and result.settings.steps == expected
+    for r in result.results:
+        assert set(r.history["scale"]) == {0} and r.history["step"][-1] <= expected
+    assert any("one scale" in note for note in result.notes)
+    # the style reconstructions keep the preset's coarse-to-fine schedule
+    assert ex.settings("paper", size=48, steps=2, weights=None).scales == 3
