@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from styletransfer_tf import images as imgs  # noqa: E402  (TensorFlow-free modules only)
-from styletransfer_tf import layers, memory, options  # noqa: E402
+from styletransfer_tf import hardware, layers, memory, options  # noqa: E402
 
 DEFAULT_SIZES = (1024, 2048)
 QUICK_SIZES = (256, 362)
@@ -226,16 +226,11 @@ def table(records):
 def machine():
     info = {"platform": platform.platform(), "python": platform.python_version(),
             "cores": os.cpu_count()}
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                info["memory_bytes"] = int(line.split()[1]) * 1024
-    except OSError:
-        pass
+    cpu, total = hardware.cpu_model(), memory.proc_bytes("/proc/meminfo", "MemTotal")
+    if cpu is not None:
+        info["cpu"] = cpu
+    if total is not None:
+        info["memory_bytes"] = total
     return info
 
 

@@ -33,17 +33,31 @@ class Bfloat16Support(NamedTuple):
     reason: str
 
 
-def cpu_flags(cpuinfo: str | Path = "/proc/cpuinfo") -> Optional[set]:
-    """The CPU's feature flags from the first ``flags`` line of ``cpuinfo``; None if the
-    file cannot be read or has no such line (not Linux)."""
+def proc_field(path: str | Path, key: str) -> Optional[str]:
+    """The value of the first ``key: value`` line of ``path`` (``/proc/cpuinfo``,
+    ``/proc/meminfo``, ``/proc/self/status``), stripped; None if the file cannot be read
+    or has no such line (not Linux)."""
     try:
-        text = Path(cpuinfo).read_text(errors="replace")
+        text = Path(path).read_text(errors="replace")
     except OSError:
         return None
     for line in text.splitlines():
-        if line.split(":", 1)[0].strip() == "flags":
-            return set(line.split(":", 1)[1].split())
+        name, colon, value = line.partition(":")
+        if colon and name.strip() == key:
+            return value.strip()
     return None
+
+
+def cpu_flags(cpuinfo: str | Path = "/proc/cpuinfo") -> Optional[set]:
+    """The CPU's feature flags from the first ``flags`` line of ``cpuinfo``; None if the
+    file cannot be read or has no such line (not Linux)."""
+    flags = proc_field(cpuinfo, "flags")
+    return None if flags is None else set(flags.split())
+
+
+def cpu_model(cpuinfo: str | Path = "/proc/cpuinfo") -> Optional[str]:
+    """The CPU's ``model name`` from ``cpuinfo``; None where unknown."""
+    return proc_field(cpuinfo, "model name")
 
 
 def gpu_capabilities() -> list:

@@ -28,9 +28,9 @@ before it imports TensorFlow.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from .errors import StyleTransferError
+from .hardware import proc_field
 from .layers import BLOCK_CHANNELS, LAYER_ORDER, keras_layer_name, layer_depth
 
 #: Resident memory of a ``transfer`` process before its image sizes matter: Python,
@@ -120,16 +120,23 @@ def estimate_peak_bytes(shape, layers, optimizer="lbfgs", precision="float32",
     return int(BASE_BYTES + max(during, before))
 
 
+def proc_bytes(path, key):
+    """A ``key: N kB`` line of a /proc file (``hardware.proc_field``) in bytes; None where
+    the file, the line or the number is missing."""
+    value = proc_field(path, key)
+    try:
+        return int(value.split()[0]) * 1024
+    except (AttributeError, ValueError, IndexError):
+        return None
+
+
 def available_bytes(meminfo="/proc/meminfo"):
     """Memory the system can give a new process without swapping, in bytes:
     ``MemAvailable`` from ``meminfo`` (Linux); elsewhere free physical pages
     (``os.sysconf``); None where neither is known."""
-    try:
-        for line in Path(meminfo).read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
+    available = proc_bytes(meminfo, "MemAvailable")
+    if available is not None:
+        return available
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):
@@ -138,13 +145,7 @@ def available_bytes(meminfo="/proc/meminfo"):
 
 def resident_bytes(status="/proc/self/status"):
     """This process's resident memory now, in bytes (``VmRSS``; 0 where unknown)."""
-    try:
-        for line in Path(status).read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
+    return proc_bytes(status, "VmRSS") or 0
 
 
 def fmt_gib(nbytes):

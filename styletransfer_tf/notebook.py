@@ -260,15 +260,8 @@ def quiet_stderr():
 
 def machine():
     """CPU cores and model, and the GPUs TensorFlow sees, in one line."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    from .hardware import gpu_capabilities
+    from .hardware import cpu_model, gpu_capabilities
+    cpu = cpu_model() or platform.processor() or platform.machine()
     gpus = [name for name, _ in gpu_capabilities()]
     return f"{os.cpu_count()} CPU cores ({cpu}); GPU: {', '.join(gpus) or 'none'}"
 
