@@ -62,7 +62,7 @@ import tensorflow as tf
 from tqdm.auto import tqdm
 
 from styletransfer_tf import experiments as ex, images as imgs, losses, plotting, vgg
-from styletransfer_tf.notebook import report
+from styletransfer_tf.notebook import report, time_taken
 from styletransfer_tf.plotting import show, show_figure
 
 config = ex.settings(PRESET, size=SIZE, steps=STEPS, weights=WEIGHTS, precision=setup.precision)
@@ -213,8 +213,4 @@ for label, h in result.histories().items():
 # *Time taken*
 
 # %%
-shown = [r for res in RESULTS for r in res.results]
-compute = sum({(r.seconds, r.batch): r.seconds for r in shown}.values())
-print(f"this notebook ran for {setup.minutes():.1f} min; the optimisations behind its "
-      f"{len(shown)} images took {compute / 60:.1f} min when they ran "
-      f"({sum(r.cached for r in shown)} of them were taken from the cache)")
+print(time_taken(RESULTS, setup))

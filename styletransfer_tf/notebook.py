@@ -326,6 +326,18 @@ def report(result, say=print):
         say("differences from the paper:\n  - " + "\n  - ".join(result.notes))
 
 
+def time_taken(figures, setup):
+    """The last line of lectures 1-5: how long the notebook ran (``setup.minutes()``) and
+    how long the optimisations behind its figures' images took when they ran (images
+    optimised together in one batch counted once), and how many came from the cache.
+    ``figures``: the figure results (``FigureResult``) the lecture showed."""
+    shown = [r for figure in figures for r in figure.results]
+    compute = sum({(r.seconds, r.batch): r.seconds for r in shown}.values())
+    return (f"this notebook ran for {setup.minutes():.1f} min; the optimisations behind its "
+            f"{len(shown)} images took {compute / 60:.1f} min when they ran "
+            f"({sum(r.cached for r in shown)} of them were taken from the cache)")
+
+
 def finest_scale(history, part):
     """``(first, last)`` value of ``history[part]`` at the finest scale of a run.
 

@@ -246,3 +246,13 @@ def test_finest_scale_takes_the_last_scale_only():
     assert notebook.finest_scale({"content": [3.0, 2.0, 1.0]}, "content") == (3.0, 1.0)
     with pytest.raises(ValueError, match="scale indices"):
         notebook.finest_scale({"scale": [0, 1], "content": [1.0]}, "content")
+
+
+def test_time_taken_counts_a_batch_once_and_the_cached_images():
+    from types import SimpleNamespace as NS
+    batch = [NS(seconds=120.0, batch=2, cached=False), NS(seconds=120.0, batch=2, cached=False)]
+    alone = [NS(seconds=60.0, batch=1, cached=True)]
+    figures = [NS(results=batch), NS(results=alone)]
+    line = notebook.time_taken(figures, NS(minutes=lambda: 0.5))
+    assert line == ("this notebook ran for 0.5 min; the optimisations behind its 3 images "
+                    "took 3.0 min when they ran (1 of them were taken from the cache)")
