@@ -151,7 +151,8 @@ def network_weights(config):
             _RANDOM_NORM_DIR = tempfile.mkdtemp(prefix="styletransfer-random-")
         cache_dir = _RANDOM_NORM_DIR
     return str(normalize.normalize_vgg(normalization_images(config.size), weights=config.weights,
-                                       pooling=config.pooling, cache_dir=cache_dir))
+                                       pooling=config.pooling, cache_dir=cache_dir,
+                                       floor=config.norm_floor))
 
 
 # ----------------------------------------------------------------------------------------
@@ -174,6 +175,8 @@ def job_key(job, config):
               "style_file": file_sha256(image_path(job.style)[0])}
     record["settings"].pop("weights")
     record["settings"].pop("preset")
+    if not record["settings"]["norm_floor"]:
+        record["settings"].pop("norm_floor")  # entries made before the setting existed
     if not record["settings"]["jit"]:
         # entries made before the setting existed ran without XLA: keep their names
         record["settings"].pop("jit")

@@ -26,6 +26,11 @@ filter averages 1, as in the paper's network. One overall factor between the pap
 ratios and this implementation remained and was measured (``experiments.RATIO_CALIBRATION``,
 and ``experiments.loss_weights`` for the dependence on image size).
 
+One departure, on by default in the presets (``Settings.norm_floor``): six images estimate
+the mean of a filter that rarely fires poorly, and dividing by a tiny mean gives that
+filter a gain far above its layer's. :func:`floored_means` raises every mean to at least
+a fraction of its layer's median before rescaling, so those few filters average below 1.
+
 The result is written as a Keras ``.weights.h5`` file (cached by a hash of the inputs),
 so it plugs into everything that takes ``weights=PATH``::
 
@@ -78,6 +83,30 @@ def mean_activations(images, weights="imagenet", pooling="avg"):
     return {name: total / len(images) for name, total in sums.items()}
 
 
+def floored_means(means, floor):
+    """``means`` with every filter's mean raised to at least ``floor`` x its layer's median.
+
+    Six images estimate the mean of a filter that rarely fires badly, and dividing by a
+    tiny mean gives that filter a huge gain: the rescaled losses then hinge on it (see
+    benchmarks/README.md, "the loss jump at a change of scale"). ``floor=0`` keeps the
+    means as they are (every mean exactly 1 after rescaling, as the paper says).
+
+    Args:
+        means: dict layer name -> (C,) array, from :func:`mean_activations`.
+        floor: fraction of the layer's median, >= 0.
+
+    Returns:
+        dict layer name -> float64 (C,) array.
+    """
+    if not floor >= 0:
+        raise ValueError(f"floor must be >= 0, got {floor!r}")
+    out = {}
+    for name, m in means.items():
+        m = np.asarray(m, np.float64)
+        out[name] = np.maximum(m, floor * np.median(m)) if floor > 0 else m
+    return out
+
+
 def rescaled_weights(base, means):
     """The rescaled (kernel, bias) of every conv layer of ``base`` given the ``means``.
 
@@ -99,9 +128,11 @@ def rescaled_weights(base, means):
     return out
 
 
-def _cache_key(images, weights_path, pooling):
+def _cache_key(images, weights_path, pooling, floor=0.0):
     digest = hashlib.sha256()
     digest.update(f"normalize-v1|{pooling}|".encode())
+    if floor > 0:  # files written before the floor existed keep their names
+        digest.update(f"floor-{floor!r}|".encode())
     if weights_path is None:  # the fixed random network of vgg.load_vgg19(None)
         digest.update(f"random-seed-{vgg.RANDOM_WEIGHTS_SEED}".encode())
     else:
@@ -114,7 +145,8 @@ def _cache_key(images, weights_path, pooling):
     return digest.hexdigest()[:16]
 
 
-def normalize_vgg(images, weights="imagenet", pooling="avg", cache_dir=None, verbose=False):
+def normalize_vgg(images, weights="imagenet", pooling="avg", cache_dir=None, verbose=False,
+                  floor=0.0):
     """Write VGG19 weights rescaled so that each filter's mean activation over ``images`` is 1.
 
     Args:
@@ -125,6 +157,8 @@ def normalize_vgg(images, weights="imagenet", pooling="avg", cache_dir=None, ver
         pooling: the pooling the normalised network will be used with.
         cache_dir: folder for the weights file (default :func:`default_cache_dir`).
         verbose: print where the file went.
+        floor: no filter's mean is taken below this fraction of its layer's median
+            (:func:`floored_means`); 0 = the paper's rule exactly.
 
     Returns:
         Path of a ``.weights.h5`` file for ``vgg.feature_extractor(weights=...)``. Files are
@@ -134,12 +168,13 @@ def normalize_vgg(images, weights="imagenet", pooling="avg", cache_dir=None, ver
     weights_path = vgg.resolve_weights(weights)
     folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     folder = folder / "normalized_vgg"
-    path = folder / f"vgg19_normalized_{_cache_key(images, weights_path, pooling)}.weights.h5"
+    path = folder / f"vgg19_normalized_{_cache_key(images, weights_path, pooling, floor)}.weights.h5"
     if path.is_file():
         return path
     folder.mkdir(parents=True, exist_ok=True)
     base = vgg.load_vgg19(weights_path)
-    new = rescaled_weights(base, mean_activations(images, weights_path, pooling))
+    means = floored_means(mean_activations(images, weights_path, pooling), floor)
+    new = rescaled_weights(base, means)
     model = keras.applications.VGG19(include_top=False, weights=None, input_shape=(None, None, 3))
     for name, values in new.items():
         model.get_layer(name).set_weights(values)

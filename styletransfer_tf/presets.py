@@ -100,6 +100,11 @@ class Settings:
         normalize: use the paper's rescaled VGG19 (``normalize.normalize_vgg`` over the
             images at hand; see :func:`normalization_images`). Without it the paper's
             alpha/beta ratios give nearly pure texture.
+        norm_floor: when normalising, no filter's mean is taken below this fraction of
+            its layer's median (``normalize.floored_means``), which caps the gain of
+            filters that barely fire on the six images. Without it one such ``conv4_2``
+            filter made the content loss jump about 50-fold at every change of scale
+            (``benchmarks/README.md``); 0 is the paper's rule exactly.
         ratio_scaling: "area" multiplies every alpha/beta by (512 / size)^2 so that content
             and style pull on each pixel as they did at the paper's 512 px (see
             :func:`loss_weights`); "none" leaves that factor out.
@@ -133,6 +138,7 @@ class Settings:
     optimizer: str = "adam"
     pooling: str = "avg"
     normalize: bool = True
+    norm_floor: float = 0.1
     ratio_scaling: str = "area"
     ratio_calibration: float = RATIO_CALIBRATION
     lr: float = 4.0
@@ -197,6 +203,8 @@ def settings(preset="fast", **overrides):
         raise StyleTransferError(f"jit must be True or False, got {result.jit!r}")
     if result.style_size not in ("size", "content"):
         raise StyleTransferError(f"style_size must be size or content, got {result.style_size!r}")
+    if not (isinstance(result.norm_floor, (int, float)) and 0 <= result.norm_floor < 1):
+        raise StyleTransferError(f"norm_floor must be a number in [0, 1), got {result.norm_floor!r}")
     if result.ratio_scaling not in ("area", "none"):
         raise StyleTransferError(f"ratio_scaling must be area or none, got {result.ratio_scaling!r}")
     return result

@@ -182,6 +182,36 @@ def test_normalized_network_has_unit_mean_activations(tmp_path):
     assert normalize.normalize_vgg(images, weights=None, pooling="avg", cache_dir=tmp_path) == path
 
 
+def test_floored_means_by_hand():
+    means = {"a": np.array([0.0, 0.01, 2.0, 3.0, 5.0]), "b": np.array([4.0, 40.0, 400.0])}
+    out = normalize.floored_means(means, 0.1)
+    # medians 2.0 and 40.0: floors 0.2 and 4.0
+    np.testing.assert_array_equal(out["a"], [0.2, 0.2, 2.0, 3.0, 5.0])
+    np.testing.assert_array_equal(out["b"], [4.0, 40.0, 400.0])
+    np.testing.assert_array_equal(normalize.floored_means(means, 0)["a"], means["a"])
+    with pytest.raises(ValueError):
+        normalize.floored_means(means, -0.1)
+
+
+def test_normalization_floor_caps_the_gains_of_rare_filters(tmp_path):
+    images = [gradient_image(40, 48, seed=s).astype(np.float32) for s in range(3)]
+    plain = normalize.normalize_vgg(images, weights=None, pooling="avg", cache_dir=tmp_path)
+    path = normalize.normalize_vgg(images, weights=None, pooling="avg", cache_dir=tmp_path,
+                                   floor=0.5)
+    assert path != plain
+    before = normalize.mean_activations(images, weights=None, pooling="avg")
+    after = normalize.mean_activations(images, weights=str(path), pooling="avg")
+    for name in ("block1_conv1", "block3_conv1", "block5_conv1"):
+        m = before[name]
+        floor = 0.5 * np.median(m)
+        expected = np.where(m >= floor, 1.0, m / floor)  # floored filters stay below 1
+        alive = m > 0
+        assert (m[alive] < floor).any(), name  # the test exercises the floor
+        np.testing.assert_allclose(after[name][alive], expected[alive], rtol=2e-2, err_msg=name)
+    with pytest.raises(ex.StyleTransferError):
+        ex.settings("paper", norm_floor=-1)
+
+
 def test_plots_and_measures():
     result = ex.figure6("fast", verbose=False, seeds=(0, 1), **TINY)
     fig = plotting.plot_figure(result)
