@@ -112,6 +112,14 @@ def main(argv=None):
                         help="comma-separated RATIO_CALIBRATION values (default: the preset's)")
     parser.add_argument("--styles", default=",".join(n for n, _, _ in presets.FIG3_STYLES),
                         help="Fig. 3 panels to run (style names)")
+    parser.add_argument("--norm-floor", type=float, default=None,
+                        help="settings.norm_floor, the normalisation's floor on filter means "
+                             "(default: the preset's)")
+    parser.add_argument("--pooling", choices=["avg", "max"], default=None,
+                        help="VGG19's pooling (default: the preset's, average as in the paper)")
+    parser.add_argument("--no-normalize", action="store_true",
+                        help="Keras's VGG19 weights as trained instead of the normalised network "
+                             "(the ratios then mean something else: pass --calibration)")
     parser.add_argument("--init", default="noise", choices=["noise", "content"],
                         help="Fig. 3's start image (the paper's: noise)")
     parser.add_argument("--reference", type=Path,
@@ -130,7 +138,9 @@ def main(argv=None):
     start = time.perf_counter()
     for calibration in calibrations:
         config = presets.settings("paper", size=args.size, scales=args.scales, steps=args.steps,
-                                  ratio_calibration=calibration)
+                                  ratio_calibration=calibration, norm_floor=args.norm_floor,
+                                  pooling=args.pooling,
+                                  normalize=False if args.no_normalize else None)
         if args.figure == "3":
             if calibration is calibrations[0]:
                 print(f"{'calib':>9s} {'style':16s} {'S':>9s} {'C':>5s} {'HF':>6s} "

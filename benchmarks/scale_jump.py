@@ -23,6 +23,7 @@ import tensorflow as tf
 
 from styletransfer_tf import experiments as ex
 from styletransfer_tf import images as imgs
+from styletransfer_tf import layers, normalize, vgg
 
 
 def enlarge(image, shape, method="bicubic"):
@@ -38,21 +39,44 @@ def blur(image, sigma):
     return np.clip(np.round(x), 0, 255).astype(np.uint8)
 
 
+def filter_shares(image, photo, cfg, layer="conv4_2"):
+    """How the content loss of ``image`` at ``layer`` (the normalised network of ``cfg``)
+    splits over the layer's filters: the largest filter's share, its index, and its mean
+    activation on the normalisation images relative to the layer's median (after the
+    floor), which is the inverse of its gain relative to a typical filter's."""
+    extractor = vgg.feature_extractor([layer], weights=ex.network_weights(cfg), pooling=cfg.pooling)
+    feats = [np.asarray(vgg.extract(extractor, imgs.preprocess(np.asarray(x, np.float32))[None])[0],
+                        np.float64)[0] for x in (image, photo)]
+    per_filter = ((feats[0] - feats[1]) ** 2).sum(axis=(0, 1))
+    top = int(np.argmax(per_filter))
+    keras_name = layers.keras_layer_name(layer)
+    means = normalize.mean_activations(ex.normalization_images(cfg.size),
+                                       weights=vgg.resolve_weights(cfg.weights), pooling=cfg.pooling)
+    means = normalize.floored_means(means, cfg.norm_floor)[keras_name]
+    return {"layer": layer, "top_filter": top, "top_share": float(per_filter[top] / per_filter.sum()),
+            "top20_share": float(np.sort(per_filter)[-20:].sum() / per_filter.sum()),
+            "top_mean_over_median": float(means[top] / np.median(means))}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=256, help="coarse scale, px")
     parser.add_argument("--next", type=int, default=362, help="next scale, px")
     parser.add_argument("--steps", type=int, default=178, help="L-BFGS iterations at --size")
+    parser.add_argument("--norm-floor", type=float, default=None,
+                        help="settings.norm_floor (default: the preset's)")
     parser.add_argument("--json", help="write the table here")
     args = parser.parse_args(argv)
 
     job = ex.Job("noise seed 0", style=ex.FIG6_STYLE, ratio=ex.FIG6_RATIO, init="noise", seed=0)
-    coarse_cfg = ex.settings("paper", size=args.size, scales=1, steps=args.steps, weights="imagenet")
+    coarse_cfg = ex.settings("paper", size=args.size, scales=1, steps=args.steps, weights="imagenet",
+                             norm_floor=args.norm_floor)
     start = time.perf_counter()
     coarse = ex.run_jobs([job], coarse_cfg, cache=False, verbose=False)[0].image
     seconds = time.perf_counter() - start
 
-    cfg = ex.settings("paper", size=args.next, scales=1, weights="imagenet")
+    cfg = ex.settings("paper", size=args.next, scales=1, weights="imagenet",
+                      norm_floor=args.norm_floor)
     photo = ex.load_named("tubingen", size=args.next)
     shape = photo.shape[:2]
     painting = ex.load_named(ex.FIG6_STYLE, shape=shape)
@@ -70,6 +94,7 @@ def main(argv=None):
     # the same images through Keras's VGG19 as trained (not normalised): does the jump
     # come from the normalised network's per-filter gains?
     raw_content, raw_style = ex.evaluate(list(candidates.values()), ex.settings(cfg, normalize=False))
+    shares = filter_shares(candidates["bicubic (optimize.upsample)"], candidates["the photo"], cfg)
     alpha, beta = ex.loss_weights(ex.FIG6_RATIO, args.next, cfg.ratio_scaling, cfg.ratio_calibration)
     rows = [{"start": name, "content": float(c), "style": float(s), "total": float(alpha * c + beta * s),
              "content_keras": float(rc), "style_keras": float(rs)}
@@ -82,10 +107,15 @@ def main(argv=None):
     for r in rows:
         print(f"{r['start']:46s} {r['content']:10.3g} {r['style']:10.3g} {r['total']:10.3g}"
               f"   {r['content_keras']:10.3g} {r['style_keras']:10.3g}")
+    print(f"bicubic enlargement, normalised {shares['layer']} content loss: filter "
+          f"{shares['top_filter']} carries {shares['top_share']:.0%} of it (the 20 largest "
+          f"{shares['top20_share']:.0%}); its mean activation on the normalisation images is "
+          f"{shares['top_mean_over_median']:.3g} x the layer's median (norm_floor {cfg.norm_floor:g})")
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"size": args.size, "next": args.next, "steps": args.steps,
-                       "seconds": seconds, "rows": rows}, f, indent=1)
+                       "norm_floor": cfg.norm_floor, "seconds": seconds, "rows": rows,
+                       "filter_shares": shares}, f, indent=1)
 
 
 if __name__ == "__main__":
