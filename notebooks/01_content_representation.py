@@ -150,11 +150,11 @@ show_figure(result)
 # as many iterations as the preset's three-scale schedule costs (the note under the figure
 # says how many); exercise 3 shows why. `conv1_2` and `conv2_2` give the photograph back;
 # `conv3_2` too, with a purple haze in the sky. `conv4_2` keeps the scene, the row of houses
-# with their windows, the tower, the tree on the left, the river bank, but not its colours:
-# it is greyish, covered in fine coloured texture. From `conv5_2` only faint rooflines
-# remain in coloured noise. That is the paper's claim, that the deep layers keep the
-# arrangement and lose the pixels, although our `conv5_2` keeps less than the paper's
-# (its loss fell only tenfold, section 3).
+# with their windows and colours, the tower, the tree on the left, the river bank, while
+# the smooth sky is covered by a lattice of coloured dots. `conv5_2` still shows the
+# houses, the tower and the rooflines, drawn in coloured noise. That is the paper's claim,
+# that the deep layers keep the arrangement and lose the pixels, although our `conv5_2` is
+# much noisier than the paper's (its loss fell only about twentyfold, section 3).
 #
 # ## 3. How close is each reconstruction? PSNR and SSIM
 #
@@ -182,10 +182,11 @@ show(plotting.plot_layer_scores(layers, [p for p, _ in scores], [s for _, s in s
 # see the arrangement of things, only pixel values.
 #
 # In the table of this run only `conv1_2` is above the 30 dB guide (31.8 dB, SSIM 0.785);
-# then PSNR and SSIM fall with depth: `conv2_2` 27.1 dB (0.652), `conv3_2` 18.9 dB
-# (0.311), `conv4_2` 12.7 dB (0.113), `conv5_2` 11.0 dB (0.038). `conv4_2` and `conv5_2`
-# score *below* the noise start image (12.9 dB, 0.207), although `conv4_2` plainly shows
-# the town: exactly the blind spot of pixel-wise measures described above.
+# then PSNR and SSIM fall with depth: `conv2_2` 27.1 dB (0.651), `conv3_2` 18.8 dB
+# (0.311), `conv4_2` 14.7 dB (0.148), `conv5_2` 11.1 dB (0.041). By SSIM both `conv4_2`
+# and `conv5_2` score *below* the noise start image (12.9 dB, 0.207), and `conv5_2` by
+# PSNR too, although both plainly show the town: exactly the blind spot of pixel-wise
+# measures described above.
 #
 # The loss curves show the same from the optimiser's side. Each curve is measured on its own
 # layer, so their heights are not comparable with each other. The content loss (Eq. 1) is
@@ -204,8 +205,8 @@ for label, h in result.histories().items():
           + ", ".join(f"{v:.3g}" for v in starts))
 
 # %% [markdown]
-# In this run the losses fell by factors of 3.8e+05 (`conv1_2`), 5.06e+03 (`conv2_2`), 76
-# (`conv3_2`), 4.7 (`conv4_2`) and 10.1 (`conv5_2`): the deep layers' losses fall slowly,
+# In this run the losses fell by factors of 3.8e+05 (`conv1_2`), 5.03e+03 (`conv2_2`), 73.9
+# (`conv3_2`), 36.1 (`conv4_2`) and 20.8 (`conv5_2`): the deep layers' losses fall slowly,
 # and the more they stay above zero, the less the pixels are pinned down. Matching a deep
 # layer's features does not determine the image.
 #
@@ -230,9 +231,11 @@ for label, h in result.histories().items():
 # `three = ex.run_jobs([ex.Job(layer, style="tubingen", content_layers=(layer,), style_layers=()) for layer in ("conv1_2", "conv4_2", "conv5_2")], config)`
 # runs them so (about 7 min at 512 px on a 2-core CPU). Show the images, and print each
 # run's loss at the start of every scale (as in the cell above). For which layers does
-# coarse to fine help, for which does it hurt? Why could an enlarged coarse result be
-# worse than noise for one layer? (Hint: what happens to a fine pixel pattern, tuned to
-# the network at 256 px, when it is enlarged?)
+# coarse to fine help? Then run `conv4_2` again on the network normalised by the paper's
+# rule exactly, `ex.settings(config, norm_floor=0)` (lecture 3, section 3): print its loss
+# at the start of each scale and compare it with the noise start's. Which of the layer's
+# filters would you inspect first, and why does enlarging (or blurring) an image make
+# them fire? (`benchmarks/scale_jump.py` measures it.)
 
 # %% [markdown]
 # ---

@@ -168,9 +168,9 @@ show_figure(result)
 # enlarging the coarser scales' results left behind. The paper's `conv1_1` panel, made at
 # one scale, is fine-grained.) Adding `conv2_1` brings short strokes and yellow patches;
 # with `conv3_1` and `conv4_1` the swirls, the bright round stars with their halos and dark
-# cypress-like flames appear; with all five, larger swirls and a crescent moon. None of the
-# panels has the painting's layout: the moon, the stars and the dark shapes are scattered
-# over the picture, as the claim says.
+# cypress-like flames appear; with all five, larger swirls, big yellow discs and tall dark
+# cypress shapes. None of the panels has the painting's layout: the discs, the stars and
+# the dark shapes are scattered over the picture, as the claim says.
 #
 # ## 3. The loss during the synthesis
 #
@@ -188,7 +188,7 @@ for label, h in result.histories().items():
 
 # %% [markdown]
 # The printed falls in this run are 5.6 orders of magnitude for `conv1_1` alone, 5.2 with
-# `conv2_1`, 4.6 with `conv3_1`, 3.9 with `conv4_1` and 2.4 for all five layers: the more
+# `conv2_1`, 4.6 with `conv3_1`, 3.9 with `conv4_1` and 2.5 for all five layers: the more
 # layers, the harder the statistics are to match in the same number of iterations. (The
 # style loss of Eq. 4 divides by $M_l^2$, so unlike the content loss it does not grow with
 # the image, and the values of the three scales can be compared.) Even the closest match
