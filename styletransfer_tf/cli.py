@@ -450,6 +450,9 @@ def add_figure_arguments(parser):
       "1 = as printed in the paper)")
     a("--no-normalize", action="store_true",
       help="use Keras's VGG19 weights as they are instead of the paper's normalised network")
+    a("--norm-floor", type=float, default=None, metavar="F",
+      help="when normalising, no filter's mean is taken below F x its layer's median "
+      f"(default {presets.Settings.norm_floor:g}; 0 = the paper's rule exactly)")
     a("--ratio-scaling", choices=("area", "none"), default=None,
       help="area (default): multiply the paper's alpha/beta by (512/size)^2; none: use as is")
     a("--weights", default="imagenet",
@@ -493,7 +496,8 @@ def figure_command(args):
                      optimizer=args.optimizer,
                      pooling=args.pooling, lr=args.lr, ratio_scaling=args.ratio_scaling,
                      normalize=False if args.no_normalize else None, precision=args.precision,
-                     ratio_calibration=args.ratio_calibration, jit=args.jit)
+                     ratio_calibration=args.ratio_calibration, jit=args.jit,
+                     norm_floor=args.norm_floor)
     weights = None if args.weights == "none" else args.weights
     config = presets.settings(args.preset, weights=weights, **overrides)
     options.check_weights_path(weights)  # fail now, not after the images are loaded

@@ -297,6 +297,23 @@ def test_figure_command_jit_option(capsys, tmp_path, weights_file):
     assert ex.job_key(job, config) != ex.job_key(job, ex.settings(config, jit=True))
 
 
+def test_figure_command_norm_floor_option(capsys, tmp_path, weights_file):
+    parser = cli.build_parser()
+    assert parser.parse_args(["figure", "5", "-o", "f.png"]).norm_floor is None
+    assert parser.parse_args(["figure", "5", "-o", "f.png", "--norm-floor", "0"]).norm_floor == 0
+    out = tmp_path / "fig5.png"
+    code = cli.main(["figure", "5", "-o", str(out), "--size", "40", "--steps", "1",
+                     "--weights", "none", "--quiet", "--norm-floor", "-0.5"])
+    err = capsys.readouterr().err
+    assert code == 2 and "norm_floor" in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()
+    # the floor changes the network, so results get their own cache entries
+    config = ex.settings("paper", size=40, steps=2, weights=weights_file)
+    job = ex.Job("x", ratio=1e-3)
+    assert config.norm_floor == 0.1
+    assert ex.job_key(job, config) != ex.job_key(job, ex.settings(config, norm_floor=0.0))
+
+
 @pytest.mark.parametrize("style_size, expected", [("size", (48, 24)), ("content", (36, 48))])
 def test_paintings_keep_their_aspect_ratio_unless_asked(monkeypatch, style_size, expected):
     # a 36x48 photo and a 2:1 portrait painting: by default the painting keeps its shape
