@@ -96,8 +96,8 @@ show_figure(result)
 # **What this run shows.** All six show the Neckarfront in van Gogh's colours and strokes,
 # but the start shows. The photo start keeps the most of the photograph: sharp façades and
 # windows, the trees on the left. The painting start keeps much of the painting's own
-# layout: its cypress stands on the left, its large star and swirl in the middle, and the
-# houses show through them only faintly. The four noise starts are alike in kind (swirls
+# layout: its cypress stands on the left and a large star in the middle, with the houses
+# painted in beside and through them. The four noise starts are alike in kind (swirls
 # in the sky, yellow stars, the houses recognisable) and differ in where the stars and
 # swirls sit.
 #
@@ -124,15 +124,18 @@ for label, h in result.histories().items():
 # painting start with a small style loss; what happens after the first step, and how far
 # apart the runs end, the printed values tell.
 #
-# In this run the photo start's content loss goes from 0 to 1.23e+04 after the first
-# iteration (L-BFGS's first step is small) and then rises while the style loss falls.
-# The painting start begins with a style loss of 0.0575, not 0: the start is the painting
-# resized to the photo's shape, while the targets come from the painting at its own
-# aspect ratio. It ends with the lowest style loss and the highest content loss of the
-# six. The four noise runs start from the same losses and end close together. The curves
-# also show what coarse to fine costs: at each of the two changes of scale both losses
-# jump up, the content loss by about two orders of magnitude, and fall back within a few
-# iterations.
+# In this run the photo start's content loss goes from 0 to 5.31e+05 after the first
+# iteration, while its style loss falls from 1.09 to 0.808: one L-BFGS step already trades
+# some of the photo for the painting. The painting start begins with a style loss of
+# 0.0539, not 0: the start is the painting resized to the photo's shape, while the targets
+# come from the painting at its own aspect ratio. It ends with the lowest style loss
+# (0.0255) and the highest content loss (2.66e+06) of the six. The four noise runs start
+# from the same losses and end close together (content 2.52e+06 to 2.59e+06, style 0.0285
+# to 0.0287). The curves also show what coarse to fine costs: at each of the two changes
+# of scale both losses jump up and fall back within a few iterations. The content loss is
+# a sum over positions, so part of its jump is the larger image (about twice the
+# positions per scale); the finest scale starts at 5.03e+06 to 5.79e+06. (Without the
+# normalisation floor of lecture 3 this jump was far larger: `benchmarks/README.md`.)
 #
 # ## 3. How different are the results? A number
 #
@@ -166,10 +169,10 @@ print(f"photo-started result vs the photo itself: RMS difference "
 # they look alike from afar (their differences are in the fine texture, not the
 # composition).
 #
-# In this run the noise-started results are 65.3 apart on average (RMS, of 255), with a
-# mean SSIM of 0.05: as far apart, pixel by pixel, as unrelated pictures, although from afar
+# In this run the noise-started results are 67.2 apart on average (RMS, of 255), with a
+# mean SSIM of 0.06: as far apart, pixel by pixel, as unrelated pictures, although from afar
 # they look alike. Their start images were 14 apart; the photo and painting starts 75,
-# their results 73.9. The photo-started result is 43.1 away from the photo itself. So the
+# their results 70.8. The photo-started result is 41.3 away from the photo itself. So the
 # optimisation does not pull different starts together: it turns different noise into
 # different strokes and stars, and only the composition, set by the content loss, is
 # shared.
