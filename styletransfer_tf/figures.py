@@ -130,7 +130,9 @@ def _differences(config, ratios=True):
     if config.pooling != "avg":
         notes.append("max pooling instead of the paper's average pooling")
     if config.normalize:
-        notes.append("VGG19 normalised on the kit's six images, not the paper's image set")
+        notes.append("VGG19 normalised on the kit's six images, not the paper's image set"
+                     + (f", no filter's mean taken below {config.norm_floor:g} x its layer's "
+                        "median (norm_floor)" if config.norm_floor > 0 else ""))
     else:
         notes.append("Keras's unnormalised VGG19 weights: the paper's ratios do not carry over")
     if config.style_size == "content":

@@ -312,6 +312,10 @@ def test_figure_command_norm_floor_option(capsys, tmp_path, weights_file):
     job = ex.Job("x", ratio=1e-3)
     assert config.norm_floor == 0.1
     assert ex.job_key(job, config) != ex.job_key(job, ex.settings(config, norm_floor=0.0))
+    # the figure's notes say so
+    from styletransfer_tf import figures
+    assert any("norm_floor" in n for n in figures._differences(config))
+    assert not any("norm_floor" in n for n in figures._differences(ex.settings(config, norm_floor=0)))
 
 
 @pytest.mark.parametrize("style_size, expected", [("size", (48, 24)), ("content", (36, 48))])
