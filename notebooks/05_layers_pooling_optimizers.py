@@ -93,12 +93,12 @@ for r, ci, si in zip(fig5.results, c, s):
 # say which result matches the painting's statistics more closely.
 #
 # **What this run shows.** With content at `conv2_2` the photograph stays: the façades,
-# windows and the tower are sharp, with the painting's strokes and a few faint yellow stars
-# laid over the sky and the river like a filter. With `conv4_2` the town is re-drawn in
+# windows and the tower are sharp, with the painting's swirls and a few yellow stars laid
+# over the sky and the river like a filter. With `conv4_2` the town is re-drawn in
 # strokes; the painting's stars and swirls spread over the sky and the river, and the
 # houses are recognisable but painted. Measured with one yardstick (printed above), the
-# `conv4_2` result is closer on both counts: content loss at `conv4_2` 4.03e+06 against
-# 6.15e+06, style loss 0.0558 against 0.1008. (Its content loss is measured where it was
+# `conv4_2` result is closer on both counts: content loss at `conv4_2` 2.55e+06 against
+# 4.18e+06, style loss 0.0460 against 0.0972. (Its content loss is measured where it was
 # optimised; the `conv2_2` result was held to the photo's fine detail instead, which this
 # yardstick does not reward.)
 #
@@ -124,9 +124,9 @@ for r, ci, si in zip(pool.results, c, s):
 #
 # **What this run shows.** Both are clearly van Gogh's Tübingen; they differ in layout
 # more than in quality (the stars and swirls sit elsewhere, and the max-pooling result
-# turned the tree on the left into a dark cypress-like shape). On the average-pooling
+# turned the church tower into a tall dark cypress-like shape). On the average-pooling
 # yardstick, which favours its own result, average pooling scores better on both losses:
-# content 4.03e+06 against 5.13e+06, style 0.0558 against 0.0894. From these two pictures
+# content 2.55e+06 against 3.96e+06, style 0.0460 against 0.0923. From these two pictures
 # one would not call either more appealing; the paper's "slightly" fits.
 #
 # ## 3. Adam or L-BFGS, against the clock
@@ -160,14 +160,14 @@ for r in opt.results:
 # over 1000 steps, with other Adam settings: `benchmarks/README.md`.)
 #
 # **What this run shows.** Both ran the preset's 178/133/100 steps over three scales
-# (411 in all): Adam in 182.8 s (0.44 s per step), L-BFGS in 213.8 s (0.52 s per step,
+# (411 in all): Adam in 186.3 s (0.45 s per step), L-BFGS in 213.8 s (0.52 s per step,
 # its line search sometimes evaluating the loss twice). L-BFGS ends lower: total loss
-# 0.1584 against Adam's 0.2421. At the coarsest scale Adam is level with L-BFGS or
-# slightly ahead; at the two finer scales L-BFGS pulls away while Adam flattens. The tall spikes in both
-# curves are the changes of scale: the enlarged image starts each finer scale with a much
-# higher loss (lecture 4, section 2), and both optimisers remove most of it within a few
-# steps. In the pictures the L-BFGS result keeps more of the town; in Adam's the houses
-# on the right are faint.
+# 0.1052 against Adam's 0.1475. L-BFGS is slightly ahead already at the coarsest scale
+# and pulls away at the two finer ones, while Adam flattens. The spikes in both curves
+# are the changes of scale: the enlarged image starts each finer scale with a higher loss
+# (lecture 4, section 2), and both optimisers remove most of it within a few steps. In
+# the pictures the L-BFGS result keeps more of the town; in Adam's the houses on the left
+# dissolve into swirls.
 #
 # ## 4. Summary and exercises
 #
