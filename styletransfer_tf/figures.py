@@ -172,13 +172,12 @@ def figure1_content(preset="fast", cache=True, verbose=True, **overrides):
     start, config = time.perf_counter(), settings(preset, **overrides)
     notes = []
     if config.scales > 1:
-        # Measured at 512 px (notebooks/README.md): enlarging a coarse conv4_2
-        # reconstruction raised its loss hundreds of times above the noise start's, and
-        # the finest scale's iterations did not recover it.
+        # Measured at 512 px before the normalisation floor existed (notebooks/README.md):
+        # enlarging a coarse conv4_2 reconstruction raised its loss hundreds of times above
+        # the noise start's, and the finest scale's iterations did not recover it.
         steps = options.single_scale_steps(config.size, config.scales, config.steps)
         notes.append(f"content reconstructions at one scale, as in the paper, with the work "
-                     f"of the preset's {config.scales}-scale schedule (coarse to fine spoils "
-                     "the deep layers' reconstructions)")
+                     f"of the preset's {config.scales}-scale schedule")
         config = dataclasses.replace(config, scales=1, steps=steps)
     jobs = [Job(label=layer, content="tubingen", style="tubingen", content_layers=(layer,),
                 style_layers=(), init="noise") for layer in FIG1_CONTENT_LAYERS]
