@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality import SHARED, first_two_conditions, score_reference  # noqa: E402
 
-from styletransfer_tf import figures, jobs, metrics, presets  # noqa: E402
+from styletransfer_tf import figures, jobs, metrics, options, presets  # noqa: E402
 
 #: Fig. 4's rule: neighbouring columns differ by at least this factor in S or in C.
 FIG4_MIN_STEP = 1.5
@@ -115,7 +115,7 @@ def main(argv=None):
     parser.add_argument("--norm-floor", type=float, default=None,
                         help="settings.norm_floor, the normalisation's floor on filter means "
                              "(default: the preset's)")
-    parser.add_argument("--pooling", choices=["avg", "max"], default=None,
+    parser.add_argument("--pooling", choices=options.POOLINGS, default=None,
                         help="VGG19's pooling (default: the preset's, average as in the paper)")
     parser.add_argument("--no-normalize", action="store_true",
                         help="Keras's VGG19 weights as trained instead of the normalised network "
